@@ -1,0 +1,211 @@
+package io.github.rnn4j.layers.recurrent;
+
+import io.github.rnn4j.kernels.Activations;
+import io.github.rnn4j.kernels.Kernels;
+
+import java.util.Map;
+
+/**
+ * Gated Recurrent Unit, Keras's {@code GRU} (Cho et al. 2014), gates in Keras order z, r, h.
+ * <pre>
+ *   resetAfter = true (default; PyTorch's and cuDNN's form), bias (2, 3H) = [input; recurrent]:
+ *     xz|xr|xh = x·W + b_in           rz|rr|rh = h[t-1]·U + b_rec
+ *     z = σ(xz + rz)   r = σ(xr + rr)   hh = act(xh + r * rh)
+ *   resetAfter = false (original form), bias (3H):
+ *     z = σ(xz + h·U_z)   r = σ(xr + h·U_r)   hh = act(xh + (r * h)·U_h)
+ *   h[t] = z * h[t-1] + (1 - z) * hh
+ * </pre>
+ * With recurrentDropout the dropped state enters the recurrent products only; the update
+ * {@code z * h[t-1]} uses the state itself.
+ *
+ * <pre>{@code
+ * Layer gru = new GRU(64).resetAfter(false);
+ * }</pre>
+ */
+public class GRU extends Recurrent {
+    private boolean resetAfter = true;
+
+    /** A layer with {@code units} units and Keras's defaults (resetAfter true). */
+    public GRU(int units) {
+        super(units);
+    }
+
+    /** Rebuilds a layer from its {@link #getConfig()}. */
+    public static GRU fromConfig(Map<String, Object> c) {
+        GRU l = new GRU(((Number) c.get("units")).intValue());
+        l.applyConfig(c);
+        if (c.containsKey("reset_after")) l.resetAfter((Boolean) c.get("reset_after"));
+        return l;
+    }
+
+    /** Apply the reset gate after the recurrent product (true, default) or before it. */
+    public GRU resetAfter(boolean b) {
+        checkNotBuilt("resetAfter");
+        this.resetAfter = b;
+        return this;
+    }
+
+    public boolean resetAfter() {
+        return resetAfter;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("reset_after", resetAfter);
+        return c;
+    }
+
+    @Override
+    protected int gates() {
+        return 3;
+    }
+
+    @Override
+    public int stateCount() {
+        return 1;
+    }
+
+    @Override
+    protected int[] biasShape() {
+        return resetAfter ? new int[]{2, 3 * units} : new int[]{3 * units};
+    }
+
+    @Override
+    protected void prepareCell(RecurrentFrame fr, int nb, int nt) {
+        if (resetAfter) {
+            fr.rec = RecurrentFrame.grow(fr.rec, nb * 3 * units);
+            fr.dR = RecurrentFrame.grow(fr.dR, nt * nb * 3 * units);
+        }
+    }
+
+    @Override
+    protected float[] recurrentGrad(RecurrentFrame fr) {
+        return resetAfter ? fr.dR : fr.a;
+    }
+
+    @Override
+    protected int recurrentWidth() {
+        return resetAfter ? 3 * units : 2 * units;
+    }
+
+    @Override
+    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
+        int nb = fr.b, h = units, gh = 3 * h, bh = nb * h;
+        float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, u = recurrentKernel.value();
+        Kernels k = Kernels.get();
+        Activations ra = recurrentActivation, act = activation;
+        int aBase = s * nb * gh;
+        if (resetAfter) {
+            float[] rec = fr.rec;
+            k.gemm(false, false, nb, gh, h, 1f, hd, hdOff, h, u, 0, gh, 0f, rec, 0, gh);
+            if (useBias) k.addRowVector(nb, gh, bias.value(), gh, rec, 0, gh);
+            for (int b = 0; b < nb; b++) {
+                int ao = aBase + b * gh, ro = b * gh, prev = s * bh + b * h, next = prev + bh;
+                for (int j = 0; j < h; j++) {
+                    float z = ra.apply(a[ao + j] + rec[ro + j]);
+                    float r = ra.apply(a[ao + h + j] + rec[ro + h + j]);
+                    float rh = rec[ro + 2 * h + j];
+                    float hh = act.apply(a[ao + 2 * h + j] + r * rh);
+                    a[ao + j] = z;
+                    a[ao + h + j] = r;
+                    a[ao + 2 * h + j] = hh;
+                    aux[s * bh + b * h + j] = rh;
+                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * hh;
+                }
+            }
+        } else {
+            k.gemm(false, false, nb, 2 * h, h, 1f, hd, hdOff, h, u, 0, gh, 1f, a, aBase, gh);
+            for (int b = 0; b < nb; b++) {
+                int ao = aBase + b * gh;
+                for (int j = 0; j < h; j++) {
+                    float z = ra.apply(a[ao + j]);
+                    float r = ra.apply(a[ao + h + j]);
+                    a[ao + j] = z;
+                    a[ao + h + j] = r;
+                    aux[s * bh + b * h + j] = r * hd[hdOff + b * h + j];
+                }
+            }
+            k.gemm(false, false, nb, h, h, 1f, aux, s * bh, h, u, 2 * h, gh, 1f, a, aBase + 2 * h, gh);
+            for (int b = 0; b < nb; b++) {
+                int ao = aBase + b * gh, prev = s * bh + b * h, next = prev + bh;
+                for (int j = 0; j < h; j++) {
+                    float z = a[ao + j];
+                    float hh = act.apply(a[ao + 2 * h + j]);
+                    a[ao + 2 * h + j] = hh;
+                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * hh;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
+        int nb = fr.b, h = units, gh = 3 * h, bh = nb * h;
+        float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, dh = fr.dh;
+        Activations ra = recurrentActivation, act = activation;
+        int aBase = s * nb * gh;
+        if (resetAfter) {
+            float[] dR = fr.dR;
+            for (int b = 0; b < nb; b++) {
+                int ao = aBase + b * gh, prev = s * bh + b * h;
+                for (int j = 0; j < h; j++) {
+                    float z = a[ao + j], r = a[ao + h + j], hh = a[ao + 2 * h + j];
+                    float rh = aux[s * bh + b * h + j];
+                    float g = dh[b * h + j];
+                    float dhhPre = g * (1f - z) * act.derivFromOutput(hh);
+                    float dzPre = g * (hAll[prev + j] - hh) * ra.derivFromOutput(z);
+                    float drPre = dhhPre * rh * ra.derivFromOutput(r);
+                    a[ao + j] = dzPre;
+                    a[ao + h + j] = drPre;
+                    a[ao + 2 * h + j] = dhhPre;
+                    dR[ao + j] = dzPre;
+                    dR[ao + h + j] = drPre;
+                    dR[ao + 2 * h + j] = dhhPre * r;
+                    dh[b * h + j] = g * z;
+                }
+            }
+        } else {
+            float[] tmp = fr.tmp;
+            for (int b = 0; b < nb; b++) {
+                int ao = aBase + b * gh, prev = s * bh + b * h;
+                for (int j = 0; j < h; j++) {
+                    float z = a[ao + j], hh = a[ao + 2 * h + j];
+                    float g = dh[b * h + j];
+                    a[ao + 2 * h + j] = g * (1f - z) * act.derivFromOutput(hh);
+                    a[ao + j] = g * (hAll[prev + j] - hh) * ra.derivFromOutput(z);
+                    dh[b * h + j] = g * z;
+                }
+            }
+            // d(r*hd) = dhhPre · U_h^T
+            Kernels.get().gemm(false, true, nb, h, h, 1f, a, aBase + 2 * h, gh, recurrentKernel.value(), 2 * h, gh,
+                    0f, tmp, 0, h);
+            for (int b = 0; b < nb; b++) {
+                int ao = aBase + b * gh;
+                for (int j = 0; j < h; j++) {
+                    float r = a[ao + h + j];
+                    float d = tmp[b * h + j];
+                    a[ao + h + j] = d * hd[hdOff + b * h + j] * ra.derivFromOutput(r);
+                    float m = fr.rmask == null ? 1f : fr.rmask[b * h + j];
+                    dh[b * h + j] += d * r * m;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void biasGrads(RecurrentFrame fr, int rows) {
+        super.biasGrads(fr, rows);
+        if (resetAfter) Kernels.get().sumRowsAdd(rows, 3 * units, fr.dR, 0, 3 * units, bias.grad(), 3 * units);
+    }
+
+    @Override
+    protected void extraWeightGrads(RecurrentFrame fr) {
+        if (!resetAfter) {
+            int h = units, gh = 3 * h, rows = fr.t * fr.b;
+            // dU_h += (r*hd)^T · dhhPre over all steps
+            Kernels.get().gemm(true, false, h, h, rows, 1f, fr.aux, 0, h, fr.a, 2 * h, gh, 1f,
+                    recurrentKernel.grad(), 2 * h, gh);
+        }
+    }
+}

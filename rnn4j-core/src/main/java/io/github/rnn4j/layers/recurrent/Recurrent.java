@@ -1,0 +1,736 @@
+package io.github.rnn4j.layers.recurrent;
+
+import io.github.rnn4j.kernels.Activations;
+import io.github.rnn4j.kernels.Kernels;
+import io.github.rnn4j.layers.Initializer;
+import io.github.rnn4j.layers.Layer;
+import io.github.rnn4j.layers.Mask;
+import io.github.rnn4j.layers.Param;
+import io.github.rnn4j.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The recurrent layer that owns time: the one loop shared by {@link SimpleRNN}, {@link LSTM} and
+ * {@link GRU}, which supply only the per-step cell math (forward and backward as a pair).
+ *
+ * <p>Shape letters: B batch, T time, F input features, H units, G gates (1, 4, 3), GH = G*H.
+ * Weights in Keras layout: {@code kernel} (F, GH), {@code recurrent_kernel} (H, GH), {@code bias}.
+ *
+ * <p>Forward, for a batch:
+ * <pre>
+ *   xT[s]  = x[:, t(s), :] * dropoutMask          time-major, in processing order s
+ *   A      = xT · kernel + bias                   one GEMM for all T steps (hoisted)
+ *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations in place, new h, c)
+ *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
+ * </pre>
+ * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
+ * one GEMM {@code dR[s] · U^T}; the weight gradients dW, dU and dx are each one GEMM over all
+ * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
+ * backward, so a frame supports one backward per forward.
+ *
+ * <p>Handled here, for every cell: dropout and recurrentDropout (Keras's variational convention:
+ * one mask per sequence batch, drawn when the batch starts and reused at every step; the rate is
+ * the drop probability and kept values are scaled by 1/(1-rate)); returnSequences; returnState;
+ * initial states given as extra inputs; stateful operation; goBackwards (outputs come in the
+ * processing order, as in Keras); and masking (a masked step carries the state through unchanged
+ * and outputs the previous output, or zeros when zeroOutputForMask is set, as Keras does).
+ *
+ * <p>Not here: multi-layer stacking and bidirectionality (see {@link Bidirectional} and
+ * {@link StackedRNN}), and the tuned kernels (the math goes through {@link Kernels}).
+ */
+public abstract class Recurrent extends Layer {
+    protected final int units;
+    protected Activations activation = Activations.TANH;
+    protected Activations recurrentActivation = Activations.SIGMOID;
+    protected boolean useBias = true;
+    protected Initializer kernelInitializer = Initializer.GLOROT_UNIFORM;
+    protected Initializer recurrentInitializer = Initializer.ORTHOGONAL;
+    protected Initializer biasInitializer = Initializer.ZEROS;
+    protected double dropout;
+    protected double recurrentDropout;
+    protected boolean returnSequences;
+    protected boolean returnState;
+    protected boolean goBackwards;
+    protected boolean stateful;
+    protected boolean zeroOutputForMask;
+
+    protected Param kernel;
+    protected Param recurrentKernel;
+    protected Param bias;
+    protected int inputDim;
+
+    /** Stateful mode: the states carried from one batch to the next (null until the first batch). */
+    private float[][] carried;
+    private int carriedBatch = -1;
+
+    protected Recurrent(int units) {
+        if (units <= 0) throw new IllegalArgumentException(className() + ": units must be positive, got " + units);
+        this.units = units;
+    }
+
+    /** Number of gate blocks G (1 SimpleRNN, 4 LSTM, 3 GRU). */
+    protected abstract int gates();
+
+    /** Number of state tensors (2 for LSTM's h and c, 1 otherwise). */
+    public abstract int stateCount();
+
+    // ---- options (Keras names, camelCase) ------------------------------------------------
+
+    /** Number of units H. */
+    public int units() {
+        return units;
+    }
+
+    /** Activation of the candidate / output ("tanh" by default). */
+    public Recurrent activation(String name) {
+        checkNotBuilt("activation");
+        this.activation = Activations.of(name);
+        return this;
+    }
+
+    /** Activation of the gates ("sigmoid" by default). */
+    public Recurrent recurrentActivation(String name) {
+        checkNotBuilt("recurrentActivation");
+        this.recurrentActivation = Activations.of(name);
+        return this;
+    }
+
+    /** Whether the layer has a bias. */
+    public Recurrent useBias(boolean b) {
+        checkNotBuilt("useBias");
+        this.useBias = b;
+        return this;
+    }
+
+    /** Initializer of {@code kernel}. */
+    public Recurrent kernelInitializer(String name) {
+        checkNotBuilt("kernelInitializer");
+        this.kernelInitializer = Initializer.of(name);
+        return this;
+    }
+
+    /** Initializer of {@code recurrent_kernel}. */
+    public Recurrent recurrentInitializer(String name) {
+        checkNotBuilt("recurrentInitializer");
+        this.recurrentInitializer = Initializer.of(name);
+        return this;
+    }
+
+    /** Initializer of {@code bias}. */
+    public Recurrent biasInitializer(String name) {
+        checkNotBuilt("biasInitializer");
+        this.biasInitializer = Initializer.of(name);
+        return this;
+    }
+
+    /** Fraction of input features dropped (one mask per sequence batch). */
+    public Recurrent dropout(double rate) {
+        checkNotBuilt("dropout");
+        this.dropout = checkRate("dropout", rate);
+        return this;
+    }
+
+    /** Fraction of recurrent state units dropped in the recurrent product (one mask per sequence batch). */
+    public Recurrent recurrentDropout(double rate) {
+        checkNotBuilt("recurrentDropout");
+        this.recurrentDropout = checkRate("recurrentDropout", rate);
+        return this;
+    }
+
+    private double checkRate(String what, double rate) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new IllegalArgumentException(className() + ": " + what + " must be in [0, 1), got " + rate);
+        }
+        return rate;
+    }
+
+    /** Return the whole output sequence (B, T, H) instead of the last output (B, H). */
+    public Recurrent returnSequences(boolean b) {
+        checkNotBuilt("returnSequences");
+        this.returnSequences = b;
+        return this;
+    }
+
+    /** Also return the final states as extra outputs (h, and c for LSTM). */
+    public Recurrent returnState(boolean b) {
+        checkNotBuilt("returnState");
+        this.returnState = b;
+        return this;
+    }
+
+    /** Process the sequence from its end; outputs come in processing (reversed) order. */
+    public Recurrent goBackwards(boolean b) {
+        checkNotBuilt("goBackwards");
+        this.goBackwards = b;
+        return this;
+    }
+
+    /** Carry the final states of each batch into the next (sample i to sample i). */
+    public Recurrent stateful(boolean b) {
+        checkNotBuilt("stateful");
+        this.stateful = b;
+        return this;
+    }
+
+    /** Masked steps output zeros rather than the previous output (Bidirectional sets it). */
+    public Recurrent zeroOutputForMask(boolean b) {
+        checkNotBuilt("zeroOutputForMask");
+        this.zeroOutputForMask = b;
+        return this;
+    }
+
+    public boolean returnSequences() {
+        return returnSequences;
+    }
+
+    public boolean returnState() {
+        return returnState;
+    }
+
+    public boolean goBackwards() {
+        return goBackwards;
+    }
+
+    public boolean stateful() {
+        return stateful;
+    }
+
+    public double dropoutRate() {
+        return dropout;
+    }
+
+    public double recurrentDropoutRate() {
+        return recurrentDropout;
+    }
+
+    /** Forgets the carried states of a stateful layer (the next batch starts from zeros). */
+    public void resetStates() {
+        carried = null;
+        carriedBatch = -1;
+    }
+
+    /** The carried states of a stateful layer (copies), or null. */
+    public float[][] carriedStates() {
+        if (carried == null) return null;
+        float[][] c = new float[carried.length][];
+        for (int i = 0; i < c.length; i++) c[i] = carried[i].clone();
+        return c;
+    }
+
+    /** Sets the carried states of a stateful layer (each [batch * units]). */
+    public void carriedStates(float[][] states, int batch) {
+        if (states.length != stateCount()) {
+            throw new IllegalArgumentException(where() + ": expected " + stateCount() + " states, got " + states.length);
+        }
+        for (float[] s : states) {
+            if (s.length != batch * units) {
+                throw new IllegalArgumentException(where() + ": a state of batch " + batch + " needs "
+                        + batch * units + " values, got " + s.length);
+            }
+        }
+        carried = new float[states.length][];
+        for (int i = 0; i < states.length; i++) carried[i] = states[i].clone();
+        carriedBatch = batch;
+    }
+
+    // ---- Keras weights ------------------------------------------------------------------
+
+    public Param kernel() {
+        return kernel;
+    }
+
+    public Param recurrentKernel() {
+        return recurrentKernel;
+    }
+
+    /** The bias, or null without one. */
+    public Param bias() {
+        return bias;
+    }
+
+    /** Shape of the Keras bias weight. */
+    protected int[] biasShape() {
+        return new int[]{gates() * units};
+    }
+
+    @Override
+    protected void buildParams(int[][] inputShapes, SplittableRandom init) {
+        inputDim = inputShapes[0][1];
+        int gh = gates() * units;
+        kernel = addParam("kernel", inputDim, gh);
+        recurrentKernel = addParam("recurrent_kernel", units, gh);
+        kernelInitializer.fill(kernel.value(), 0, kernel.shape(), init);
+        recurrentInitializer.fill(recurrentKernel.value(), 0, recurrentKernel.shape(), init);
+        if (useBias) {
+            bias = addParam("bias", biasShape());
+            initBias(init);
+        }
+    }
+
+    /** Fills the bias; LSTM overrides it for unitForgetBias. */
+    protected void initBias(SplittableRandom init) {
+        biasInitializer.fill(bias.value(), 0, bias.shape(), init);
+    }
+
+    @Override
+    public int[][] outputShapes(int[][] in) {
+        if (in.length < 1 || in.length > 1 + stateCount()) {
+            throw new IllegalArgumentException(where() + ": expected 1 input (plus " + stateCount()
+                    + " optional initial states), got " + in.length + " inputs");
+        }
+        if (in[0].length != 2) {
+            throw new IllegalArgumentException(where() + ": expects input of shape (batch, time, features), got (batch, "
+                    + shapeString(in[0]).substring(1));
+        }
+        if (in[0][1] <= 0) {
+            throw new IllegalArgumentException(where() + ": the feature dimension must be known and positive, got "
+                    + shapeString(in[0]));
+        }
+        if (in.length > 1 && in.length != 1 + stateCount()) {
+            throw new IllegalArgumentException(where() + ": initial state needs " + stateCount()
+                    + " tensors, got " + (in.length - 1));
+        }
+        for (int i = 1; i < in.length; i++) {
+            if (in[i].length != 1 || in[i][0] != units) {
+                throw new IllegalArgumentException(where() + ": initial state " + (i - 1) + " must have shape (batch, "
+                        + units + "), got (batch, " + shapeString(in[i]).substring(1));
+            }
+        }
+        int n = returnState ? 1 + stateCount() : 1;
+        int[][] out = new int[n][];
+        out[0] = returnSequences ? new int[]{in[0][0], units} : new int[]{units};
+        for (int i = 1; i < n; i++) out[i] = new int[]{units};
+        return out;
+    }
+
+    @Override
+    public Mask outputMask(Tensor[] inputs, Mask mask) {
+        return returnSequences ? mask : null;
+    }
+
+    // ---- the frame ------------------------------------------------------------------------
+
+    /** Saved activations and workspaces for one call site; grown, never shrunk. */
+    protected static final class RecurrentFrame extends Frame {
+        int b, t, f;
+        boolean withInitialState;
+        float[] xT;      // [T, B, F] dropout applied, processing order
+        float[] a;       // [T, B, GH] gate activations; gate gradients after backward
+        float[] hAll;    // [T+1, B, H] states; hAll[0] initial
+        float[] cAll;    // [T+1, B, H] LSTM cell states
+        float[] aux;     // [T, B, H] cell-specific (LSTM tanh(c); GRU recurrent candidate or r*h)
+        float[] hd;      // [T, B, H] recurrent-dropped states, or null (then hAll is used)
+        float[] dR;      // [T, B, GH] GRU reset-after recurrent gradients
+        float[] rec;     // [B, GH] GRU per-step recurrent projection
+        float[] dmask;   // [B, F]
+        float[] rmask;   // [B, H]
+        boolean[] valid; // [T, B] in processing order, or null without a mask
+        boolean[] validBuf;
+        float[] dh, dc, tmp, carry, saveH, saveC; // [B, H]
+        int[] lastValid; // [B] last valid step, -1 if none
+
+        static float[] grow(float[] buf, int n) {
+            return buf != null && buf.length >= n ? buf : new float[n];
+        }
+    }
+
+    @Override
+    public Frame newFrame() {
+        return new RecurrentFrame();
+    }
+
+    // ---- forward --------------------------------------------------------------------------
+
+    @Override
+    public Tensor[] forward(Tensor[] inputs, Mask mask, Frame frame, boolean training) {
+        RecurrentFrame fr = (RecurrentFrame) frame;
+        checkInputCount(inputs, 1, 1 + stateCount());
+        if (inputs.length != 1 && inputs.length != 1 + stateCount()) {
+            throw new IllegalArgumentException(where() + ": initial state needs " + stateCount()
+                    + " tensors, got " + (inputs.length - 1));
+        }
+        Tensor x = inputs[0];
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException(where() + ": expects input of shape (batch, time, features), got "
+                    + x.shapeString());
+        }
+        int nb = x.dim(0), nt = x.dim(1), nf = x.dim(2);
+        if (nf != inputDim) {
+            throw new IllegalArgumentException(where() + ": input has " + nf + " features, layer was built for "
+                    + inputDim + " (input shape " + x.shapeString() + ")");
+        }
+        if (nt == 0) throw new IllegalArgumentException(where() + ": sequence of length 0 (input shape " + x.shapeString() + ")");
+        if (nb == 0) throw new IllegalArgumentException(where() + ": batch of size 0 (input shape " + x.shapeString() + ")");
+        for (int i = 1; i < inputs.length; i++) {
+            if (!inputs[i].hasShape(nb, units)) {
+                throw new IllegalArgumentException(where() + ": initial state " + (i - 1) + " has shape "
+                        + inputs[i].shapeString() + ", expected [" + nb + ", " + units + "]");
+            }
+        }
+        if (mask != null && (mask.batch() != nb || mask.time() != nt)) {
+            throw new IllegalArgumentException(where() + ": mask is [" + mask.batch() + ", " + mask.time()
+                    + "] but input is " + x.shapeString());
+        }
+        if (stateful && carried != null && carriedBatch != nb) {
+            throw new IllegalArgumentException(where() + ": stateful layer carries states for batch " + carriedBatch
+                    + " but got batch " + nb + "; call resetStates() first or keep the batch size fixed");
+        }
+        int h = units, gh = gates() * units;
+        Kernels k = Kernels.get();
+        prepare(fr, nb, nt, nf, training);
+        fr.withInitialState = inputs.length > 1;
+
+        // transpose to time-major processing order, applying the input dropout mask
+        float[] xd = x.data();
+        for (int s = 0; s < nt; s++) {
+            int t = goBackwards ? nt - 1 - s : s;
+            for (int b = 0; b < nb; b++) {
+                int src = (b * nt + t) * nf, dst = (s * nb + b) * nf;
+                if (fr.dmask == null) {
+                    System.arraycopy(xd, src, fr.xT, dst, nf);
+                } else {
+                    k.mul(nf, xd, src, fr.dmask, b * nf, fr.xT, dst);
+                }
+            }
+        }
+        // hoisted input projection for all timesteps
+        k.mult(nt * nb, gh, nf, fr.xT, 0, kernel.value(), 0, fr.a, 0);
+        if (useBias) addInputBias(fr.a, nt * nb);
+
+        // initial states
+        int bh = nb * h;
+        for (int i = 0; i < stateCount(); i++) {
+            float[] dst = i == 0 ? fr.hAll : fr.cAll;
+            if (inputs.length > 1) {
+                System.arraycopy(inputs[1 + i].data(), 0, dst, 0, bh);
+            } else if (stateful && carried != null) {
+                System.arraycopy(carried[i], 0, dst, 0, bh);
+            } else {
+                Arrays.fill(dst, 0, bh, 0f);
+            }
+        }
+        // validity per step, in processing order
+        if (mask != null) {
+            fr.valid = fr.validBuf != null && fr.validBuf.length >= nt * nb ? fr.validBuf : new boolean[nt * nb];
+            fr.validBuf = fr.valid;
+            for (int s = 0; s < nt; s++) {
+                int t = goBackwards ? nt - 1 - s : s;
+                for (int b = 0; b < nb; b++) fr.valid[s * nb + b] = mask.keep(b, t);
+            }
+            computeLastValid(fr);
+        }
+
+        // the time loop
+        for (int s = 0; s < nt; s++) {
+            float[] hdBuf = hdFor(fr, s);
+            int hdOff = s * bh;
+            if (fr.hd != null) {
+                for (int b = 0; b < nb; b++) k.mul(h, fr.hAll, s * bh + b * h, fr.rmask, b * h, fr.hd, s * bh + b * h);
+            }
+            stepForward(fr, s, hdBuf, hdOff);
+            if (fr.valid != null) {
+                for (int b = 0; b < nb; b++) {
+                    if (!fr.valid[s * nb + b]) {
+                        System.arraycopy(fr.hAll, s * bh + b * h, fr.hAll, (s + 1) * bh + b * h, h);
+                        if (fr.cAll != null && stateCount() == 2) {
+                            System.arraycopy(fr.cAll, s * bh + b * h, fr.cAll, (s + 1) * bh + b * h, h);
+                        }
+                    }
+                }
+            }
+        }
+
+        // outputs
+        Tensor[] out = new Tensor[returnState ? 1 + stateCount() : 1];
+        if (returnSequences) {
+            Tensor y = Tensor.zeros(nb, nt, h);
+            float[] yd = y.data();
+            for (int b = 0; b < nb; b++) {
+                for (int s = 0; s < nt; s++) {
+                    int dst = (b * nt + s) * h;
+                    if (fr.valid == null || fr.valid[s * nb + b]) {
+                        System.arraycopy(fr.hAll, (s + 1) * bh + b * h, yd, dst, h);
+                    } else if (!zeroOutputForMask && s > 0) {
+                        System.arraycopy(yd, dst - h, yd, dst, h);
+                    }
+                }
+            }
+            out[0] = y;
+        } else {
+            Tensor y = Tensor.zeros(nb, h);
+            for (int b = 0; b < nb; b++) {
+                int s = fr.valid == null ? nt - 1 : fr.lastValid[b];
+                if (s >= 0) System.arraycopy(fr.hAll, (s + 1) * bh + b * h, y.data(), b * h, h);
+            }
+            out[0] = y;
+        }
+        if (returnState) {
+            out[1] = Tensor.of(Arrays.copyOfRange(fr.hAll, nt * bh, (nt + 1) * bh), nb, h);
+            if (stateCount() == 2) out[2] = Tensor.of(Arrays.copyOfRange(fr.cAll, nt * bh, (nt + 1) * bh), nb, h);
+        }
+        if (stateful) {
+            float[][] st = new float[stateCount()][];
+            st[0] = Arrays.copyOfRange(fr.hAll, nt * bh, (nt + 1) * bh);
+            if (stateCount() == 2) st[1] = Arrays.copyOfRange(fr.cAll, nt * bh, (nt + 1) * bh);
+            carried = st;
+            carriedBatch = nb;
+        }
+        return out;
+    }
+
+    /** The buffer holding hd[s] (the recurrent-dropped state) at offset s*B*H. */
+    protected static float[] hdFor(RecurrentFrame fr, int s) {
+        return fr.hd != null ? fr.hd : fr.hAll;
+    }
+
+    /** Adds the input-side bias to each of n rows of the gate buffer. */
+    protected void addInputBias(float[] a, int rows) {
+        Kernels.get().addRowVector(rows, gates() * units, bias.value(), 0, a, 0, gates() * units);
+    }
+
+    private void prepare(RecurrentFrame fr, int nb, int nt, int nf, boolean training) {
+        int h = units, gh = gates() * units, bh = nb * h;
+        fr.b = nb;
+        fr.t = nt;
+        fr.f = nf;
+        fr.xT = RecurrentFrame.grow(fr.xT, nt * nb * nf);
+        fr.a = RecurrentFrame.grow(fr.a, nt * nb * gh);
+        fr.hAll = RecurrentFrame.grow(fr.hAll, (nt + 1) * bh);
+        if (stateCount() == 2) fr.cAll = RecurrentFrame.grow(fr.cAll, (nt + 1) * bh);
+        fr.aux = RecurrentFrame.grow(fr.aux, nt * bh);
+        fr.dh = RecurrentFrame.grow(fr.dh, bh);
+        fr.dc = RecurrentFrame.grow(fr.dc, bh);
+        fr.tmp = RecurrentFrame.grow(fr.tmp, bh);
+        fr.carry = RecurrentFrame.grow(fr.carry, bh);
+        fr.saveH = RecurrentFrame.grow(fr.saveH, bh);
+        fr.saveC = RecurrentFrame.grow(fr.saveC, bh);
+        prepareCell(fr, nb, nt);
+        // variational dropout masks: drawn once for this sequence batch
+        if (training && dropout > 0) {
+            fr.dmask = RecurrentFrame.grow(fr.dmask, nb * nf);
+            fillDropoutMask(fr.dmask, nb * nf, dropout);
+        } else {
+            fr.dmask = null;
+        }
+        if (training && recurrentDropout > 0) {
+            fr.rmask = RecurrentFrame.grow(fr.rmask, bh);
+            fillDropoutMask(fr.rmask, bh, recurrentDropout);
+            fr.hd = RecurrentFrame.grow(fr.hd, nt * bh);
+        } else {
+            fr.rmask = null;
+            fr.hd = null;
+        }
+        fr.valid = null;
+        fr.lastValid = null;
+    }
+
+    /** Per-cell extra buffers. */
+    protected void prepareCell(RecurrentFrame fr, int nb, int nt) {
+    }
+
+    private void fillDropoutMask(float[] m, int n, double rate) {
+        float keep = (float) (1.0 / (1.0 - rate));
+        for (int i = 0; i < n; i++) m[i] = rng.nextDouble() < rate ? 0f : keep;
+    }
+
+    // ---- the cell step, supplied by subclasses ---------------------------------------------
+
+    /**
+     * One forward step for the whole batch. On entry {@code a[s]} ([B, GH] at offset s*B*GH)
+     * holds the input projection plus bias; {@code hd} at {@code hdOff} the state used in the
+     * recurrent product; {@code hAll[s]} (and {@code cAll[s]}) the previous state. Writes
+     * {@code hAll[s+1]}, {@code cAll[s+1]} and leaves in {@code a[s]} and {@code aux[s]} what
+     * {@link #stepBackward} reads.
+     */
+    protected abstract void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff);
+
+    /**
+     * One backward step (pointwise part). On entry {@code dh} ([B, H]) holds dLoss/dh[s+1]
+     * and {@code dc} dLoss/dc[s+1]. Writes the gate pre-activation gradients into {@code a[s]},
+     * the recurrent-product gradients into {@link #recurrentGrad} (when distinct from a), sets
+     * {@code dh} to the part of dLoss/dh[s] that does not go through the generic recurrent
+     * product (direct paths), and {@code dc} to dLoss/dc[s].
+     */
+    protected abstract void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff);
+
+    /** The buffer of recurrent-product gradients [T, B, ld] (default: the gate buffer). */
+    protected float[] recurrentGrad(RecurrentFrame fr) {
+        return fr.a;
+    }
+
+    /** Number of columns of recurrent_kernel that the generic recurrent product covers. */
+    protected int recurrentWidth() {
+        return gates() * units;
+    }
+
+    /** Called after the generic weight gradients, for cell-specific ones. */
+    protected void extraWeightGrads(RecurrentFrame fr) {
+    }
+
+    // ---- backward -------------------------------------------------------------------------
+
+    @Override
+    public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
+        RecurrentFrame fr = (RecurrentFrame) frame;
+        int nb = fr.b, nt = fr.t, nf = fr.f, h = units, gh = gates() * units, bh = nb * h;
+        Kernels k = Kernels.get();
+        Arrays.fill(fr.dh, 0, bh, 0f);
+        Arrays.fill(fr.dc, 0, bh, 0f);
+        Arrays.fill(fr.carry, 0, bh, 0f);
+        if (returnState) {
+            if (gradOutputs.length > 1 && gradOutputs[1] != null) System.arraycopy(gradOutputs[1].data(), 0, fr.dh, 0, bh);
+            if (stateCount() == 2 && gradOutputs.length > 2 && gradOutputs[2] != null) {
+                System.arraycopy(gradOutputs[2].data(), 0, fr.dc, 0, bh);
+            }
+        }
+        Tensor dy = gradOutputs[0];
+        float[] dyd = dy == null ? null : dy.data();
+        if (!returnSequences && dyd != null) System.arraycopy(dyd, 0, fr.carry, 0, bh);
+        float[] dR = recurrentGrad(fr);
+        int rw = recurrentWidth();
+        int ldR = dR == fr.a ? gh : rw;
+        float[] u = recurrentKernel.value();
+
+        for (int s = nt - 1; s >= 0; s--) {
+            // gradient arriving at this step's output: carried from later masked steps + dY
+            for (int b = 0; b < nb; b++) {
+                boolean valid = fr.valid == null || fr.valid[s * nb + b];
+                int o = b * h;
+                if (returnSequences && dyd != null) k.axpy(h, 1f, dyd, (b * nt + s) * h, fr.carry, o);
+                if (valid) {
+                    k.axpy(h, 1f, fr.carry, o, fr.dh, o);
+                    Arrays.fill(fr.carry, o, o + h, 0f);
+                } else {
+                    if (zeroOutputForMask && returnSequences) Arrays.fill(fr.carry, o, o + h, 0f);
+                    System.arraycopy(fr.dh, o, fr.saveH, o, h);
+                    System.arraycopy(fr.dc, o, fr.saveC, o, h);
+                }
+            }
+            float[] hdBuf = hdFor(fr, s);
+            int hdOff = s * bh;
+            stepBackward(fr, s, hdBuf, hdOff);
+            if (fr.valid != null) {
+                for (int b = 0; b < nb; b++) {
+                    if (fr.valid[s * nb + b]) continue;
+                    int o = b * h;
+                    Arrays.fill(fr.a, (s * nb + b) * gh, (s * nb + b + 1) * gh, 0f);
+                    if (dR != fr.a) Arrays.fill(dR, (s * nb + b) * ldR, (s * nb + b + 1) * ldR, 0f);
+                    System.arraycopy(fr.saveH, o, fr.dh, o, h);
+                    System.arraycopy(fr.saveC, o, fr.dc, o, h);
+                }
+            }
+            // dh[s] += (dR[s] · U^T) * rmask
+            k.gemm(false, true, nb, h, rw, 1f, dR, s * nb * ldR, ldR, u, 0, gh, 0f, fr.tmp, 0, h);
+            if (fr.rmask != null) k.mul(bh, fr.tmp, 0, fr.rmask, 0, fr.tmp, 0);
+            k.axpy(bh, 1f, fr.tmp, 0, fr.dh, 0);
+        }
+
+        // weight gradients: one GEMM each over all timesteps
+        int rows = nt * nb;
+        float[] hdAll = fr.hd != null ? fr.hd : fr.hAll;
+        k.gemm(true, false, h, rw, rows, 1f, hdAll, 0, h, dR, 0, ldR, 1f, recurrentKernel.grad(), 0, gh);
+        k.gemm(true, false, nf, gh, rows, 1f, fr.xT, 0, nf, fr.a, 0, gh, 1f, kernel.grad(), 0, gh);
+        if (useBias) biasGrads(fr, rows);
+        extraWeightGrads(fr);
+
+        // dx = dA · W^T, back to batch-major, through the dropout mask
+        float[] dxT = RecurrentFrame.grow(null, rows * nf);
+        k.gemm(false, true, rows, nf, gh, 1f, fr.a, 0, gh, kernel.value(), 0, gh, 0f, dxT, 0, nf);
+        Tensor dx = Tensor.zeros(nb, nt, nf);
+        float[] dxd = dx.data();
+        for (int s = 0; s < nt; s++) {
+            int t = goBackwards ? nt - 1 - s : s;
+            for (int b = 0; b < nb; b++) {
+                int src = (s * nb + b) * nf, dst = (b * nt + t) * nf;
+                if (fr.dmask == null) {
+                    System.arraycopy(dxT, src, dxd, dst, nf);
+                } else {
+                    k.mul(nf, dxT, src, fr.dmask, b * nf, dxd, dst);
+                }
+            }
+        }
+        Tensor[] grads = new Tensor[fr.withInitialState ? 1 + stateCount() : 1];
+        grads[0] = dx;
+        if (fr.withInitialState) {
+            grads[1] = Tensor.of(Arrays.copyOf(fr.dh, bh), nb, h);
+            if (stateCount() == 2) grads[2] = Tensor.of(Arrays.copyOf(fr.dc, bh), nb, h);
+        }
+        return grads;
+    }
+
+    /** Bias gradient: column sums of the gate gradients (GRU reset-after adds the recurrent row). */
+    protected void biasGrads(RecurrentFrame fr, int rows) {
+        int gh = gates() * units;
+        Kernels.get().sumRowsAdd(rows, gh, fr.a, 0, gh, bias.grad(), 0);
+    }
+
+    // ---- masks ----------------------------------------------------------------------------
+
+    /** Per-sample last valid step in processing order (-1 if none). */
+    private static void computeLastValid(RecurrentFrame fr) {
+        int nb = fr.b, nt = fr.t;
+        fr.lastValid = new int[nb];
+        for (int b = 0; b < nb; b++) {
+            fr.lastValid[b] = -1;
+            for (int s = nt - 1; s >= 0; s--) {
+                if (fr.valid[s * nb + b]) {
+                    fr.lastValid[b] = s;
+                    break;
+                }
+            }
+        }
+    }
+
+    // ---- config ---------------------------------------------------------------------------
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("units", units);
+        c.put("activation", activation.kerasName());
+        c.put("recurrent_activation", recurrentActivation.kerasName());
+        c.put("use_bias", useBias);
+        c.put("kernel_initializer", kernelInitializer.kerasName());
+        c.put("recurrent_initializer", recurrentInitializer.kerasName());
+        c.put("bias_initializer", biasInitializer.kerasName());
+        c.put("dropout", dropout);
+        c.put("recurrent_dropout", recurrentDropout);
+        c.put("return_sequences", returnSequences);
+        c.put("return_state", returnState);
+        c.put("go_backwards", goBackwards);
+        c.put("stateful", stateful);
+        c.put("zero_output_for_mask", zeroOutputForMask);
+        return c;
+    }
+
+    /** Applies a Keras-style config (the keys of {@link #getConfig()}) to a fresh layer. */
+    protected void applyConfig(Map<String, Object> c) {
+        applyBaseConfig(c);
+        if (c.containsKey("activation")) activation(str(c.get("activation")));
+        if (c.containsKey("recurrent_activation")) recurrentActivation(str(c.get("recurrent_activation")));
+        if (c.containsKey("use_bias")) useBias((Boolean) c.get("use_bias"));
+        if (c.containsKey("kernel_initializer")) kernelInitializer(str(c.get("kernel_initializer")));
+        if (c.containsKey("recurrent_initializer")) recurrentInitializer(str(c.get("recurrent_initializer")));
+        if (c.containsKey("bias_initializer")) biasInitializer(str(c.get("bias_initializer")));
+        if (c.containsKey("dropout")) dropout(((Number) c.get("dropout")).doubleValue());
+        if (c.containsKey("recurrent_dropout")) recurrentDropout(((Number) c.get("recurrent_dropout")).doubleValue());
+        if (c.containsKey("return_sequences")) returnSequences((Boolean) c.get("return_sequences"));
+        if (c.containsKey("return_state")) returnState((Boolean) c.get("return_state"));
+        if (c.containsKey("go_backwards")) goBackwards((Boolean) c.get("go_backwards"));
+        if (c.containsKey("stateful")) stateful((Boolean) c.get("stateful"));
+        if (c.containsKey("zero_output_for_mask")) zeroOutputForMask((Boolean) c.get("zero_output_for_mask"));
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    /** All weights in Keras order (kernel, recurrent_kernel, bias). */
+    public List<Param> weights() {
+        return params();
+    }
+}
