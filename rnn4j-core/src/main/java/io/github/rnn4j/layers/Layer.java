@@ -169,6 +169,13 @@ public abstract class Layer {
         return sb.append(')').toString();
     }
 
+    /** A batch shape as Keras prints it, per-sample shape behind None: {@code (None, 50, 8)}. */
+    public static String batchShapeString(int[] perSample) {
+        StringBuilder sb = new StringBuilder("(None");
+        for (int d : perSample) sb.append(", ").append(d < 0 ? "None" : String.valueOf(d));
+        return sb.append(')').toString();
+    }
+
     /** Creates and initialises parameters; called once by {@link #build}. */
     protected abstract void buildParams(int[][] inputShapes, SplittableRandom init);
 
@@ -207,6 +214,15 @@ public abstract class Layer {
         return mask;
     }
 
+    /**
+     * Whether the layer can run on one timestep at a time with the same result as on the whole
+     * sequence (true for per-step layers and for unidirectional recurrent layers; false for layers
+     * that look across time, such as Bidirectional, Conv1D with a kernel wider than 1 and pooling).
+     */
+    public boolean supportsStep() {
+        return true;
+    }
+
     /** Keras-style configuration: the constructor arguments as a flat map. */
     public Map<String, Object> getConfig() {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -226,6 +242,27 @@ public abstract class Layer {
     /** Zeroes every parameter gradient. */
     public void zeroGrads() {
         for (Param p : params) p.zeroGrad();
+    }
+
+    // ---- graph building ------------------------------------------------------------------
+
+    /**
+     * Applies the layer to symbolic inputs, as Keras's {@code layer(x)}, for building functional
+     * models; shapes are checked now.
+     *
+     * @throws IllegalArgumentException if the layer has several outputs (use {@link #callMulti})
+     */
+    public SymbolicTensor call(SymbolicTensor... inputs) {
+        SymbolicTensor[] out = SymbolicTensor.apply(this, inputs);
+        if (out.length != 1) {
+            throw new IllegalArgumentException(where() + " has " + out.length + " outputs; use callMulti");
+        }
+        return out[0];
+    }
+
+    /** Applies the layer to symbolic inputs and returns all its outputs (e.g. output and states). */
+    public SymbolicTensor[] callMulti(SymbolicTensor... inputs) {
+        return SymbolicTensor.apply(this, inputs);
     }
 
     // ---- shared checks -------------------------------------------------------------------

@@ -237,6 +237,19 @@ public abstract class Recurrent extends Layer {
         carriedBatch = batch;
     }
 
+    /**
+     * The final states (h, and c for LSTM) of the last forward run with {@code frame}, whatever
+     * {@link #returnState} says. Used by single-step (streaming) execution.
+     */
+    public Tensor[] finalStates(Frame frame) {
+        RecurrentFrame fr = (RecurrentFrame) frame;
+        int bh = fr.b * units;
+        Tensor[] st = new Tensor[stateCount()];
+        st[0] = Tensor.of(Arrays.copyOfRange(fr.hAll, fr.t * bh, (fr.t + 1) * bh), fr.b, units);
+        if (stateCount() == 2) st[1] = Tensor.of(Arrays.copyOfRange(fr.cAll, fr.t * bh, (fr.t + 1) * bh), fr.b, units);
+        return st;
+    }
+
     // ---- Keras weights ------------------------------------------------------------------
 
     public Param kernel() {
