@@ -251,7 +251,8 @@ public class Model {
             boolean ok = x.rank() == want.length + 1;
             for (int d = 0; ok && d < want.length; d++) ok = want[d] < 0 || want[d] == x.dim(d + 1);
             if (!ok) {
-                throw new IllegalArgumentException(what + ": input " + i + " ('" + il.name() + "') "expects shape " + Layer.batchShapeString(want) + ", got " + x.shapeString());
+                throw new IllegalArgumentException(what + ": input " + i + " ('" + il.name() + "') expects shape "
+                        + Layer.batchShapeString(want) + ", got " + x.shapeString());
             }
             if (n < 0) n = x.dim(0);
             else if (x.dim(0) != n) {
