@@ -22,7 +22,7 @@ import java.util.Map;
  * Layer gru = new GRU(64).resetAfter(false);
  * }</pre>
  */
-public class GRU extends Recurrent {
+public class GRU extends Recurrent<GRU> {
     private boolean resetAfter = true;
 
     /** A layer with {@code units} units and Keras's defaults (resetAfter true). */

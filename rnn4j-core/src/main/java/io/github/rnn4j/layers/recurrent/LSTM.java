@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * Layer lstm = new LSTM(10).recurrentDropout(0.5);   // layers.LSTM(10, recurrent_dropout=0.5)
  * }</pre>
  */
-public class LSTM extends Recurrent {
+public class LSTM extends Recurrent<LSTM> {
     private boolean unitForgetBias = true;
 
     /** A layer with {@code units} units and Keras's defaults (unitForgetBias on). */

@@ -42,7 +42,7 @@ import java.util.SplittableRandom;
  * <p>Not here: multi-layer stacking and bidirectionality (see {@link Bidirectional} and
  * {@link StackedRNN}), and the tuned kernels (the math goes through {@link Kernels}).
  */
-public abstract class Recurrent extends Layer {
+public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     protected final int units;
     protected Activations activation = Activations.TANH;
     protected Activations recurrentActivation = Activations.SIGMOID;
@@ -67,6 +67,12 @@ public abstract class Recurrent extends Layer {
     private float[][] carried;
     private int carriedBatch = -1;
 
+    /** This layer, typed as its own class, for fluent setters. */
+    @SuppressWarnings("unchecked")
+    protected final S self() {
+        return (S) this;
+    }
+
     protected Recurrent(int units) {
         if (units <= 0) throw new IllegalArgumentException(className() + ": units must be positive, got " + units);
         this.units = units;
@@ -86,59 +92,59 @@ public abstract class Recurrent extends Layer {
     }
 
     /** Activation of the candidate / output ("tanh" by default). */
-    public Recurrent activation(String name) {
+    public S activation(String name) {
         checkNotBuilt("activation");
         this.activation = Activations.of(name);
-        return this;
+        return self();
     }
 
     /** Activation of the gates ("sigmoid" by default). */
-    public Recurrent recurrentActivation(String name) {
+    public S recurrentActivation(String name) {
         checkNotBuilt("recurrentActivation");
         this.recurrentActivation = Activations.of(name);
-        return this;
+        return self();
     }
 
     /** Whether the layer has a bias. */
-    public Recurrent useBias(boolean b) {
+    public S useBias(boolean b) {
         checkNotBuilt("useBias");
         this.useBias = b;
-        return this;
+        return self();
     }
 
     /** Initializer of {@code kernel}. */
-    public Recurrent kernelInitializer(String name) {
+    public S kernelInitializer(String name) {
         checkNotBuilt("kernelInitializer");
         this.kernelInitializer = Initializer.of(name);
-        return this;
+        return self();
     }
 
     /** Initializer of {@code recurrent_kernel}. */
-    public Recurrent recurrentInitializer(String name) {
+    public S recurrentInitializer(String name) {
         checkNotBuilt("recurrentInitializer");
         this.recurrentInitializer = Initializer.of(name);
-        return this;
+        return self();
     }
 
     /** Initializer of {@code bias}. */
-    public Recurrent biasInitializer(String name) {
+    public S biasInitializer(String name) {
         checkNotBuilt("biasInitializer");
         this.biasInitializer = Initializer.of(name);
-        return this;
+        return self();
     }
 
     /** Fraction of input features dropped (one mask per sequence batch). */
-    public Recurrent dropout(double rate) {
+    public S dropout(double rate) {
         checkNotBuilt("dropout");
         this.dropout = checkRate("dropout", rate);
-        return this;
+        return self();
     }
 
     /** Fraction of recurrent state units dropped in the recurrent product (one mask per sequence batch). */
-    public Recurrent recurrentDropout(double rate) {
+    public S recurrentDropout(double rate) {
         checkNotBuilt("recurrentDropout");
         this.recurrentDropout = checkRate("recurrentDropout", rate);
-        return this;
+        return self();
     }
 
     private double checkRate(String what, double rate) {
@@ -149,38 +155,38 @@ public abstract class Recurrent extends Layer {
     }
 
     /** Return the whole output sequence (B, T, H) instead of the last output (B, H). */
-    public Recurrent returnSequences(boolean b) {
+    public S returnSequences(boolean b) {
         checkNotBuilt("returnSequences");
         this.returnSequences = b;
-        return this;
+        return self();
     }
 
     /** Also return the final states as extra outputs (h, and c for LSTM). */
-    public Recurrent returnState(boolean b) {
+    public S returnState(boolean b) {
         checkNotBuilt("returnState");
         this.returnState = b;
-        return this;
+        return self();
     }
 
     /** Process the sequence from its end; outputs come in processing (reversed) order. */
-    public Recurrent goBackwards(boolean b) {
+    public S goBackwards(boolean b) {
         checkNotBuilt("goBackwards");
         this.goBackwards = b;
-        return this;
+        return self();
     }
 
     /** Carry the final states of each batch into the next (sample i to sample i). */
-    public Recurrent stateful(boolean b) {
+    public S stateful(boolean b) {
         checkNotBuilt("stateful");
         this.stateful = b;
-        return this;
+        return self();
     }
 
     /** Masked steps output zeros rather than the previous output (Bidirectional sets it). */
-    public Recurrent zeroOutputForMask(boolean b) {
+    public S zeroOutputForMask(boolean b) {
         checkNotBuilt("zeroOutputForMask");
         this.zeroOutputForMask = b;
-        return this;
+        return self();
     }
 
     public boolean returnSequences() {

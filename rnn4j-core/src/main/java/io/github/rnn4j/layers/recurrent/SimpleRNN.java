@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * Only the step math lives here; time, masking, dropout and states are {@link Recurrent}'s.
  */
-public class SimpleRNN extends Recurrent {
+public class SimpleRNN extends Recurrent<SimpleRNN> {
 
     /** A layer with {@code units} units and Keras's defaults (tanh, glorot_uniform, orthogonal, zeros). */
     public SimpleRNN(int units) {

@@ -263,6 +263,8 @@ class RecurrentBehaviourTest {
                 "[" + B + ", " + (T + 1) + "]", x.shapeString());
         expectRejected(l, "mask of the wrong batch", () -> run(l, new Tensor[]{x}, Mask.fromLengths(T, 1, 2), true),
                 "[2, " + T + "]", x.shapeString());
+        expectRejected(l, "batch change without resetStates", () -> run(l, new Tensor[]{x(7, B + 1, T)}, null, true),
+                "batch " + B, "batch " + (B + 1));
 
         // nothing changed: carried states, weights, gradients, and the dropout generator
         assertStatesEqual(carried, l.carriedStates());

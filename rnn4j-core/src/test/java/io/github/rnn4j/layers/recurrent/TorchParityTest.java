@@ -47,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * batch and time of up to ~|40| for weight gradients), so they are checked relatively:
  * {@code |got - want| <= 1e-4 * |want| + 1e-5}, the absolute floor covering entries that are
  * near zero through cancellation. A real error (a wrong gate order, a missing bias, a dropped
- * term) moves values by 1e-2 or more. Measured worst cases are well below these bounds.
+ * term) moves values by 1e-2 or more. Measured worst cases (JDK 25, plain kernels): outputs and
+ * states 2e-7 (2% of the bound); gradients 1.6e-6 absolute, at most 8% of their bound.
  *
  * <p>Not here: masking, dropout and stateful mode (PyTorch's modules have no mask; the other
  * recurrent tests cover them).
@@ -245,9 +246,6 @@ class TorchParityTest {
 
     static void assertClose(String what, double[] want, float[] got, double atol, double rtol) {
         assertEquals(want.length, got.length, what + ": size");
-        double worst = 0, worstAbs = 0;
-        for (int i = 0; i < want.length; i++) { worst = Math.max(worst, Math.abs(got[i] - want[i]) / (atol + rtol * Math.abs(want[i]))); worstAbs = Math.max(worstAbs, Math.abs(got[i] - want[i])); }
-        System.out.println("MAXERR " + (rtol == 0 ? "out " : "grad ") + worst + " " + worstAbs + " " + what);
         for (int i = 0; i < want.length; i++) {
             double tol = atol + rtol * Math.abs(want[i]);
             if (!(Math.abs(got[i] - want[i]) <= tol)) {
