@@ -54,7 +54,7 @@ class GradCheckSensitivityTest {
         return new Tensor[]{GradCheck.random(new SplittableRandom(3), 1f, B, T, F)};
     }
 
-    private static <L extends Recurrent> L built(L l) {
+    private static <L extends Recurrent<?>> L built(L l) {
         l.returnSequences(true).build(new int[][]{{T, F}}, 5);
         return l;
     }

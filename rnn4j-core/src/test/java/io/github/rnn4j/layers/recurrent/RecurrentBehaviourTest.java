@@ -58,8 +58,8 @@ class RecurrentBehaviourTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void statefulTwoHalvesEqualOneCall(Cell cell) {
-        Recurrent whole = build(cell.create(H).returnSequences(true).returnState(true), F, false, 4);
-        Recurrent split = build(cell.create(H).returnSequences(true).returnState(true).stateful(true), F, false, 4);
+        Recurrent<?> whole = build(cell.create(H).returnSequences(true).returnState(true), F, false, 4);
+        Recurrent<?> split = build(cell.create(H).returnSequences(true).returnState(true).stateful(true), F, false, 4);
         copyWeights(whole, split);
         Tensor x = x(1, B, T);
         Tensor[] w = run(whole, new Tensor[]{x}, null, false);
@@ -89,7 +89,7 @@ class RecurrentBehaviourTest {
 
     @Test
     void statefulLayerRejectsBatchChangeWithoutReset() {
-        Recurrent l = build(new LSTM(H).stateful(true), F, false, 2);
+        Recurrent<?> l = build(new LSTM(H).stateful(true), F, false, 2);
         l.name("enc");
         run(l, new Tensor[]{x(1, B, T)}, null, false);
         float[][] before = l.carriedStates();
@@ -106,7 +106,7 @@ class RecurrentBehaviourTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void carriedStatesRoundTrip(Cell cell) {
-        Recurrent l = build(cell.create(H).stateful(true).returnState(true), F, false, 6);
+        Recurrent<?> l = build(cell.create(H).stateful(true).returnState(true), F, false, 6);
         assertNull(l.carriedStates(), "no carried states before the first batch");
         run(l, new Tensor[]{x(1, B, T)}, null, false);
         float[][] saved = l.carriedStates();
@@ -128,7 +128,7 @@ class RecurrentBehaviourTest {
         assertFalse(l.carriedStates()[0][1] == 42f, "carriedStates(states, batch) kept a reference");
 
         // setting states that equal what a non-stateful layer is given as initial state gives the same output
-        Recurrent plain = build(cell.create(H).returnState(true), F, true, 6);
+        Recurrent<?> plain = build(cell.create(H).returnState(true), F, true, 6);
         copyWeights(l, plain);
         float[][] init = new float[l.stateCount()][];
         Tensor[] in = new Tensor[1 + l.stateCount()];
@@ -163,9 +163,9 @@ class RecurrentBehaviourTest {
     @EnumSource(Cell.class)
     void goBackwardsEqualsForwardOnReversedInput(Cell cell) {
         for (boolean returnSequences : new boolean[]{true, false}) {
-            Recurrent back = build(cell.create(H).goBackwards(true).returnSequences(returnSequences).returnState(true),
+            Recurrent<?> back = build(cell.create(H).goBackwards(true).returnSequences(returnSequences).returnState(true),
                     F, false, 8);
-            Recurrent fwd = build(cell.create(H).returnSequences(returnSequences).returnState(true), F, false, 8);
+            Recurrent<?> fwd = build(cell.create(H).returnSequences(returnSequences).returnState(true), F, false, 8);
             copyWeights(back, fwd);
             Tensor x = x(3, B, T), xr = reverseTime(x);
             Layer.Frame fb = back.newFrame(), ff = fwd.newFrame();
@@ -188,8 +188,8 @@ class RecurrentBehaviourTest {
             }
         }
         // the reversal is not a no-op on this data
-        Recurrent back = build(cell.create(H).goBackwards(true), F, false, 8);
-        Recurrent fwd = build(cell.create(H), F, false, 8);
+        Recurrent<?> back = build(cell.create(H).goBackwards(true), F, false, 8);
+        Recurrent<?> fwd = build(cell.create(H), F, false, 8);
         Tensor x = x(3, B, T);
         assertFalse(Arrays.equals(run(back, new Tensor[]{x}, null, false)[0].data(),
                 run(fwd, new Tensor[]{x}, null, false)[0].data()));
@@ -200,7 +200,7 @@ class RecurrentBehaviourTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void initialState(Cell cell) {
-        Recurrent l = build(cell.create(H).returnSequences(true).returnState(true), F, true, 9);
+        Recurrent<?> l = build(cell.create(H).returnSequences(true).returnState(true), F, true, 9);
         l.name("rnn");
         int ns = l.stateCount();
         Tensor x = x(4, B, T);
@@ -242,10 +242,10 @@ class RecurrentBehaviourTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void badInputIsRejectedAndChangesNothing(Cell cell) {
-        Recurrent l = build(cell.create(H).stateful(true).dropout(0.3).recurrentDropout(0.3).returnState(true),
+        Recurrent<?> l = build(cell.create(H).stateful(true).dropout(0.3).recurrentDropout(0.3).returnState(true),
                 F, false, 10);
         l.name("bad");
-        Recurrent twin = build(cell.create(H).stateful(true).dropout(0.3).recurrentDropout(0.3).returnState(true),
+        Recurrent<?> twin = build(cell.create(H).stateful(true).dropout(0.3).recurrentDropout(0.3).returnState(true),
                 F, false, 10);
         Tensor x = x(5, B, T);
         run(l, new Tensor[]{x}, null, true);
@@ -286,7 +286,7 @@ class RecurrentBehaviourTest {
         return c;
     }
 
-    private static void expectRejected(Recurrent l, String what, Executable call, String... mustContain) {
+    private static void expectRejected(Recurrent<?> l, String what, Executable call, String... mustContain) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, what);
         String m = e.getMessage();
         assertTrue(m.contains(l.where()), what + ": message does not name the layer: " + m);

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RecurrentDropoutTest {
     private static final int B = 3, T = 5, F = 4, H = 4;
 
-    private static Recurrent withDropout(Cell cell, long seed, double rate, double recurrentRate) {
+    private static Recurrent<?> withDropout(Cell cell, long seed, double rate, double recurrentRate) {
         return build(cell.create(H).dropout(rate).recurrentDropout(recurrentRate).returnSequences(true)
                 .returnState(true), F, false, seed);
     }
@@ -47,8 +47,8 @@ class RecurrentDropoutTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void inferenceIgnoresDropout(Cell cell) {
-        Recurrent dropped = withDropout(cell, 3, 0.5, 0.4);
-        Recurrent plain = build(cell.create(H).returnSequences(true).returnState(true), F, false, 3);
+        Recurrent<?> dropped = withDropout(cell, 3, 0.5, 0.4);
+        Recurrent<?> plain = build(cell.create(H).returnSequences(true).returnState(true), F, false, 3);
         copyWeights(dropped, plain);
         Tensor x = random(new SplittableRandom(9), 1f, B, T, F);
         for (int call = 0; call < 3; call++) {
@@ -160,10 +160,10 @@ class RecurrentDropoutTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void sameSeedSameBitsOtherSeedOtherMasks(Cell cell) {
-        Recurrent a = withDropout(cell, 21, 0.3, 0.3);
-        Recurrent b = withDropout(cell, 21, 0.3, 0.3);
+        Recurrent<?> a = withDropout(cell, 21, 0.3, 0.3);
+        Recurrent<?> b = withDropout(cell, 21, 0.3, 0.3);
         // same weights, other seed: only the dropout masks can make its outputs differ
-        Recurrent c = withDropout(cell, 22, 0.3, 0.3);
+        Recurrent<?> c = withDropout(cell, 22, 0.3, 0.3);
         copyWeights(a, c);
         SplittableRandom r = new SplittableRandom(5);
         boolean anyDiffers = false;
@@ -222,7 +222,7 @@ class RecurrentDropoutTest {
         }
     }
 
-    private static Recurrent fixedMask(Cell cell, int units) {
+    private static Recurrent<?> fixedMask(Cell cell, int units) {
         return switch (cell) {
             case SIMPLE_RNN -> new FixedMaskSimpleRNN(units);
             case LSTM -> new FixedMaskLSTM(units);
@@ -236,7 +236,7 @@ class RecurrentDropoutTest {
     void gradientIsRightWithDropoutOn(Cell cell) {
         int nb = 3, nt = 4, nf = 3, nh = 3;
         for (boolean goBackwards : new boolean[]{false, true}) {
-            Recurrent l = build(fixedMask(cell, nh).dropout(0.4).recurrentDropout(0.4).returnSequences(true)
+            Recurrent<?> l = build(fixedMask(cell, nh).dropout(0.4).recurrentDropout(0.4).returnSequences(true)
                     .returnState(true).goBackwards(goBackwards), nf, true, 17);
             SplittableRandom r = new SplittableRandom(31);
             Tensor[] in = new Tensor[1 + l.stateCount()];
@@ -249,7 +249,7 @@ class RecurrentDropoutTest {
             assertArrayEquals(t1[0].data(), t2[0].data(), "masks not fixed by re-seeding");
             assertFalse(Arrays.equals(t1[0].data(), inf[0].data()), "dropout had no effect");
             // the recurrent mask alone must matter too: compare against input dropout only
-            Recurrent inputOnly = build(fixedMask(cell, nh).dropout(0.4).returnSequences(true).returnState(true)
+            Recurrent<?> inputOnly = build(fixedMask(cell, nh).dropout(0.4).returnSequences(true).returnState(true)
                     .goBackwards(goBackwards), nf, true, 17);
             copyWeights(l, inputOnly);
             assertFalse(Arrays.equals(t1[0].data(), run(inputOnly, in, mask, true)[0].data()),
@@ -262,7 +262,7 @@ class RecurrentDropoutTest {
     @Test
     void gradCheckWouldSeeFreshMasksWithoutTheHook() {
         // guards the premise of the test above: a plain layer redraws its masks every forward call
-        Recurrent l = build(new SimpleRNN(H).dropout(0.5).returnSequences(true), F, false, 1);
+        Recurrent<?> l = build(new SimpleRNN(H).dropout(0.5).returnSequences(true), F, false, 1);
         Tensor x = random(new SplittableRandom(2), 1f, B, T, F);
         float[] y1 = run(l, new Tensor[]{x}, null, true)[0].data();
         float[] y2 = run(l, new Tensor[]{x}, null, true)[0].data();

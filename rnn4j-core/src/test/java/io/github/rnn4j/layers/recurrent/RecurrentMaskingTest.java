@@ -59,7 +59,7 @@ class RecurrentMaskingTest {
     @MethodSource("cases")
     void paddedBatchEqualsSeparateUnpaddedRuns(Cell cell, boolean goBackwards, boolean returnSequences,
                                                boolean zeroOutputForMask, boolean withState) {
-        Recurrent layer = build(cell.create(H).goBackwards(goBackwards).returnSequences(returnSequences)
+        Recurrent<?> layer = build(cell.create(H).goBackwards(goBackwards).returnSequences(returnSequences)
                 .returnState(true).zeroOutputForMask(zeroOutputForMask), F, withState, 7);
         int nb = LENGTHS.length, ns = layer.stateCount();
         SplittableRandom r = new SplittableRandom(100 + cell.ordinal());
@@ -149,7 +149,7 @@ class RecurrentMaskingTest {
     }
 
     /** A sample of length 0: zeros out, initial state kept, no input gradient, state gradient passed straight through. */
-    private static void checkFullyMasked(String at, Recurrent layer, Tensor[] in, Tensor[] out, Tensor[] dy,
+    private static void checkFullyMasked(String at, Recurrent<?> layer, Tensor[] in, Tensor[] out, Tensor[] dy,
                                          Tensor[] dIn, int b) {
         int perSample = out[0].size() / out[0].dim(0);
         assertZero(at + " output", out[0].data(), b * perSample, perSample);

@@ -29,13 +29,13 @@ final class RecurrentTesting {
         GRU_RESET_AFTER(u -> new GRU(u).resetAfter(true)),
         GRU_RESET_BEFORE(u -> new GRU(u).resetAfter(false));
 
-        private final IntFunction<Recurrent> make;
+        private final IntFunction<Recurrent<?>> make;
 
-        Cell(IntFunction<Recurrent> make) {
+        Cell(IntFunction<Recurrent<?>> make) {
             this.make = make;
         }
 
-        Recurrent create(int units) {
+        Recurrent<?> create(int units) {
             return make.apply(units);
         }
     }
@@ -45,7 +45,7 @@ final class RecurrentTesting {
      * {@code withState}, and overwrites every weight with seeded values in [-0.5, 0.5] so that
      * biases are non-zero and every path carries signal.
      */
-    static <L extends Recurrent> L build(L layer, int f, boolean withState, long seed) {
+    static <L extends Recurrent<?>> L build(L layer, int f, boolean withState, long seed) {
         int[][] shapes = new int[withState ? 1 + layer.stateCount() : 1][];
         shapes[0] = new int[]{-1, f};
         for (int i = 1; i < shapes.length; i++) shapes[i] = new int[]{layer.units()};
@@ -59,7 +59,7 @@ final class RecurrentTesting {
     }
 
     /** Copies every weight of {@code from} into {@code to} (same architecture). */
-    static void copyWeights(Recurrent from, Recurrent to) {
+    static void copyWeights(Recurrent<?> from, Recurrent<?> to) {
         for (int i = 0; i < from.params().size(); i++) {
             Param p = from.params().get(i);
             to.params().get(i).set(p.value(), p.shape(), to.where());
