@@ -2,9 +2,6 @@ package io.github.rnn4j.layers;
 
 import io.github.rnn4j.tensor.Tensor;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,15 +33,15 @@ public class TimeDistributed extends Layer {
 
     /**
      * Rebuilds a layer from its {@link #getConfig()}; the inner layer is given as
-     * {@code {"class_name": ..., "config": ...}} and is looked up among the layers of
-     * {@code io.github.rnn4j.layers} and {@code io.github.rnn4j.layers.recurrent}.
+     * {@code {"class_name": ..., "config": ...}} and is looked up with {@link LayerRegistry}
+     * (built-in layers and registered custom ones).
      */
     public static TimeDistributed fromConfig(Map<String, Object> c) {
         Object spec = c.get("layer");
         if (!(spec instanceof Map<?, ?> m)) {
             throw new IllegalArgumentException("TimeDistributed: config 'layer' must be {class_name, config}, got " + spec);
         }
-        TimeDistributed t = new TimeDistributed(deserialize(m));
+        TimeDistributed t = new TimeDistributed(LayerRegistry.deserialize(m, "TimeDistributed"));
         t.applyBaseConfig(c);
         return t;
     }
@@ -181,42 +178,5 @@ public class TimeDistributed extends Layer {
         inner.put("config", layer.getConfig());
         c.put("layer", inner);
         return c;
-    }
-
-    private static final String[] PACKAGES = {"io.github.rnn4j.layers.", "io.github.rnn4j.layers.recurrent."};
-
-    /**
-     * A layer from {@code {"class_name", "config"}} by its static {@code fromConfig(Map)}. Found by
-     * reflection so that this package does not import the recurrent package, which imports it.
-     */
-    @SuppressWarnings("unchecked")
-    static Layer deserialize(Map<?, ?> spec) {
-        Object cls = spec.get("class_name");
-        Object cfg = spec.get("config");
-        if (cls == null || !(cfg instanceof Map)) {
-            throw new IllegalArgumentException("TimeDistributed: inner layer needs 'class_name' and a 'config' map, got " + spec);
-        }
-        for (String pkg : PACKAGES) {
-            Class<?> k;
-            try {
-                k = Class.forName(pkg + cls);
-            } catch (ClassNotFoundException e) {
-                continue;
-            }
-            if (!Layer.class.isAssignableFrom(k)) continue;
-            try {
-                Method m = k.getMethod("fromConfig", Map.class);
-                if (!Modifier.isStatic(m.getModifiers())) continue;
-                return (Layer) m.invoke(null, (Map<String, Object>) cfg);
-            } catch (NoSuchMethodException e) {
-                continue;
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new IllegalArgumentException("TimeDistributed: cannot rebuild " + cls + ": " + e.getCause(), e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new IllegalArgumentException("TimeDistributed: cannot rebuild " + cls + ": " + e, e);
-            }
-        }
-        throw new IllegalArgumentException("TimeDistributed: unknown layer class '" + cls + "'");
     }
 }

@@ -2,6 +2,7 @@ package io.github.rnn4j.models;
 
 import io.github.rnn4j.layers.InputLayer;
 import io.github.rnn4j.layers.Layer;
+import io.github.rnn4j.layers.LayerRegistry;
 import io.github.rnn4j.layers.SymbolicTensor;
 
 import java.util.ArrayList;

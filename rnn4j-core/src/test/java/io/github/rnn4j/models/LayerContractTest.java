@@ -1,5 +1,6 @@
 package io.github.rnn4j.models;
 
+import io.github.rnn4j.layers.LayerRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.rnn4j.io.ModelFile;

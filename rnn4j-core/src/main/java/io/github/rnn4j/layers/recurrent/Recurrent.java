@@ -367,6 +367,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     @Override
     public Tensor[] forward(Tensor[] inputs, Mask mask, Frame frame, boolean training) {
         RecurrentFrame fr = (RecurrentFrame) frame;
+        if (!isBuilt()) {
+            // without this the feature check below would report "built for 0 features"
+            throw new IllegalStateException(where() + ": is not built; call build(inputShapes, seed) first");
+        }
         checkInputCount(inputs, 1, 1 + stateCount());
         if (inputs.length != 1 && inputs.length != 1 + stateCount()) {
             throw new IllegalArgumentException(where() + ": initial state needs " + stateCount()

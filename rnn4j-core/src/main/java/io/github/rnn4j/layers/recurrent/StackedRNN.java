@@ -1,6 +1,7 @@
 package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.layers.Layer;
+import io.github.rnn4j.layers.LayerRegistry;
 import io.github.rnn4j.layers.Mask;
 import io.github.rnn4j.layers.Param;
 import io.github.rnn4j.tensor.Tensor;
@@ -224,15 +225,7 @@ public class StackedRNN extends Layer {
         Layer[] layers = new Layer[ls.size()];
         for (int i = 0; i < layers.length; i++) {
             Map<String, Object> e = (Map<String, Object>) ls.get(i);
-            Map<String, Object> cfg = (Map<String, Object>) e.get("config");
-            String cls = String.valueOf(e.get("class_name"));
-            layers[i] = switch (cls) {
-                case "SimpleRNN" -> SimpleRNN.fromConfig(cfg);
-                case "LSTM" -> LSTM.fromConfig(cfg);
-                case "GRU" -> GRU.fromConfig(cfg);
-                case "Bidirectional" -> Bidirectional.fromConfig(cfg);
-                default -> throw new IllegalArgumentException("StackedRNN: cannot stack a layer of class '" + cls + "'");
-            };
+            layers[i] = LayerRegistry.deserialize(e, "StackedRNN");
         }
         StackedRNN s = new StackedRNN(layers);
         s.applyBaseConfig(c);

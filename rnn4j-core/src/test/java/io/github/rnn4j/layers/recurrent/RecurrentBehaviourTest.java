@@ -280,6 +280,56 @@ class RecurrentBehaviourTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void forwardBeforeBuildIsAClearError(Cell cell) {
+        Recurrent<?> l = cell.create(H);
+        l.name("early");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> run(l, new Tensor[]{x(1, B, T)}, null, false));
+        assertTrue(e.getMessage().contains(l.where()) && e.getMessage().contains("not built"), e.getMessage());
+    }
+
+    // ---- one frame reused across calls of other sizes ------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void reusedFrameGivesWhatAFreshFrameGives(Cell cell) {
+        Recurrent<?> l = build(cell.create(H).returnSequences(true).returnState(true).recurrentDropout(0.3), F, true, 14);
+        Recurrent<?> twin = build(cell.create(H).returnSequences(true).returnState(true).recurrentDropout(0.3), F, true, 14);
+        Layer.Frame shared = l.newFrame();
+        SplittableRandom r = new SplittableRandom(15);
+        // big masked training call, then smaller calls with and without mask / dropout / initial state
+        int[][] sizes = {{5, 9}, {2, 3}, {4, 6}, {1, 1}, {5, 9}};
+        for (int c = 0; c < sizes.length; c++) {
+            int nb = sizes[c][0], nt = sizes[c][1];
+            boolean training = c % 2 == 0, masked = c != 1, withState = c >= 2;
+            Tensor[] in = new Tensor[withState ? 1 + l.stateCount() : 1];
+            in[0] = random(r, 1f, nb, nt, F);
+            for (int i = 1; i < in.length; i++) in[i] = random(r, 0.5f, nb, H);
+            int[] lengths = new int[nb];
+            for (int b = 0; b < nb; b++) lengths[b] = r.nextInt(nt + 1);
+            Mask mask = masked ? Mask.fromLengths(nt, lengths) : null;
+            Tensor[] dy = null;
+            Tensor[] a = l.forward(in, mask, shared, training);
+            Layer.Frame fresh = twin.newFrame();
+            Tensor[] b = twin.forward(in, mask, fresh, training);
+            dy = new Tensor[a.length];
+            for (int k = 0; k < a.length; k++) {
+                assertArrayEquals(b[k].data(), a[k].data(), "call " + c + " output " + k);
+                dy[k] = random(r, 1f, a[k].shape());
+            }
+            l.zeroGrads();
+            twin.zeroGrads();
+            Tensor[] ga = l.backward(copies(dy), shared);
+            Tensor[] gb = twin.backward(copies(dy), fresh);
+            for (int k = 0; k < ga.length; k++) assertArrayEquals(gb[k].data(), ga[k].data(), "call " + c + " input gradient " + k);
+            for (int p = 0; p < l.params().size(); p++) {
+                assertArrayEquals(grads(twin)[p], grads(l)[p], "call " + c + " gradient of " + l.params().get(p).name());
+            }
+        }
+    }
+
     private static Tensor[] copies(Tensor[] t) {
         Tensor[] c = new Tensor[t.length];
         for (int i = 0; i < t.length; i++) c[i] = t[i].copy();

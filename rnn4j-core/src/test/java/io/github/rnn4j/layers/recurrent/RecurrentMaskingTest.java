@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.assertClose;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.assertZero;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.build;
@@ -161,6 +163,107 @@ class RecurrentMaskingTest {
         for (int i = 1; i < in.length; i++) {
             assertClose(at + " initial state " + (i - 1) + " gradient (= final state gradient)",
                     dy[i].data(), b * H, dIn[i].data(), b * H, H, 0);
+        }
+    }
+
+    // ---- the same property through Bidirectional(LSTM) --------------------------------------
+
+    static Stream<Arguments> bidirectionalCases() {
+        List<Arguments> list = new ArrayList<>();
+        for (boolean returnSequences : new boolean[]{true, false}) {
+            for (String merge : new String[]{"concat", "mul"}) {
+                for (boolean withState : new boolean[]{false, true}) list.add(Arguments.of(returnSequences, merge, withState));
+            }
+        }
+        return list.stream();
+    }
+
+    /**
+     * Bidirectional sets zeroOutputForMask on both copies when it returns sequences, so the
+     * padded steps of the merged output are the merge of two zeros, and their gradient goes
+     * nowhere; the valid steps, last output and all four states match the separate runs.
+     */
+    @ParameterizedTest(name = "Bidirectional(LSTM) returnSequences={0} merge={1} initialState={2}")
+    @MethodSource("bidirectionalCases")
+    void bidirectionalPaddedBatchEqualsSeparateUnpaddedRuns(boolean returnSequences, String merge, boolean withState) {
+        Bidirectional bi = new Bidirectional(new LSTM(H).returnSequences(returnSequences).returnState(true), merge);
+        int ns = 2 * bi.stateCount();
+        int[][] shapes = new int[withState ? 1 + ns : 1][];
+        shapes[0] = new int[]{-1, F};
+        for (int i = 1; i < shapes.length; i++) shapes[i] = new int[]{H};
+        bi.build(shapes, 13);
+        SplittableRandom r = new SplittableRandom(200);
+        for (var p : bi.params()) {
+            for (int i = 0; i < p.size(); i++) p.value()[i] = (float) (r.nextDouble() - 0.5);
+        }
+        int nb = LENGTHS.length;
+        Tensor x = random(r, 1f, nb, T, F);
+        Tensor[] in = new Tensor[shapes.length];
+        in[0] = x;
+        for (int i = 1; i < in.length; i++) in[i] = random(r, 0.8f, nb, H);
+        Mask mask = Mask.fromLengths(T, LENGTHS);
+
+        Layer.Frame frame = bi.newFrame();
+        Tensor[] out = bi.forward(in, mask, frame, false);
+        assertEquals(1 + ns, out.length);
+        Tensor[] dy = new Tensor[out.length];
+        for (int k = 0; k < out.length; k++) dy[k] = random(r, 1f, out[k].shape());
+        bi.zeroGrads();
+        Tensor[] dIn = bi.backward(copies(dy), frame);
+        float[][] batchGrads = grads(bi);
+        bi.zeroGrads();
+
+        int w = out[0].dim(-1); // H, or 2H for concat
+        float[] y = out[0].data(), dx = dIn[0].data();
+        for (int b = 0; b < nb; b++) {
+            int len = LENGTHS[b];
+            String at = bi.where() + " sample " + b + " (length " + len + ")";
+            if (len == 0) {
+                int perSample = out[0].size() / nb;
+                assertZero(at + " output", y, b * perSample, perSample);
+                for (int i = 0; i < ns; i++) {
+                    float[] expect = withState ? in[1 + i].data() : new float[nb * H];
+                    assertClose(at + " final state " + i + " (= initial)", expect, b * H, out[1 + i].data(), b * H, H, 0);
+                }
+                assertZero(at + " input gradient", dx, b * T * F, T * F);
+                continue;
+            }
+            Tensor[] inB = new Tensor[in.length];
+            inB[0] = sampleSteps(x, b, 0, len);
+            for (int i = 1; i < in.length; i++) inB[i] = row(in[i], b);
+            Layer.Frame fb = bi.newFrame();
+            Tensor[] o = bi.forward(inB, null, fb, false);
+            Tensor[] dyB = new Tensor[o.length];
+            if (returnSequences) {
+                for (int t = 0; t < T; t++) {
+                    int bo = (b * T + t) * w;
+                    if (t < len) {
+                        assertClose(at + " output step " + t, o[0].data(), t * w, y, bo, w, TOL);
+                    } else {
+                        assertZero(at + " output step " + t + " (padded)", y, bo, w);
+                    }
+                }
+                dyB[0] = Tensor.zeros(1, len, w);
+                System.arraycopy(dy[0].data(), b * T * w, dyB[0].data(), 0, len * w);
+            } else {
+                assertClose(at + " last output", o[0].data(), 0, y, b * w, w, TOL);
+                dyB[0] = row(dy[0], b);
+            }
+            for (int i = 0; i < ns; i++) {
+                assertClose(at + " state " + i, o[1 + i].data(), 0, out[1 + i].data(), b * H, H, TOL);
+                dyB[1 + i] = row(dy[1 + i], b);
+            }
+            Tensor[] dInB = bi.backward(dyB, fb);
+            assertClose(at + " input gradient (valid steps)", dInB[0].data(), 0, dx, b * T * F, len * F, TOL);
+            assertZero(at + " input gradient (padded steps)", dx, (b * T + len) * F, (T - len) * F);
+            for (int i = 1; i < in.length; i++) {
+                assertClose(at + " initial state " + (i - 1) + " gradient", dInB[i].data(), 0, dIn[i].data(), b * H, H, TOL);
+            }
+        }
+        float[][] summed = grads(bi);
+        for (int p = 0; p < summed.length; p++) {
+            assertClose(bi.where() + " gradient of parameter " + p + " (" + bi.params().get(p).name()
+                    + ", batch vs sum of separate runs)", summed[p], batchGrads[p], TOL);
         }
     }
 

@@ -92,7 +92,7 @@ final class RecurrentTesting {
         return g;
     }
 
-    /** Timestep t of sample b of a [B, T, F] tensor, as a [1, len, F] tensor starting at t0. */
+    /** Steps [t0, t0+len) of sample b of a [B, T, F] tensor, as a [1, len, F] tensor. */
     static Tensor sampleSteps(Tensor x, int b, int t0, int len) {
         int nt = x.dim(1), nf = x.dim(2);
         Tensor y = Tensor.zeros(1, len, nf);

@@ -1,6 +1,4 @@
-package io.github.rnn4j.models;
-
-import io.github.rnn4j.layers.Layer;
+package io.github.rnn4j.layers;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -25,6 +23,17 @@ public final class LayerRegistry {
     /** Registers a factory for a custom layer class name. */
     public static void register(String className, Function<Map<String, Object>, Layer> factory) {
         CUSTOM.put(className, factory);
+    }
+
+    /** Rebuilds a layer from Keras's {@code {"class_name": ..., "config": {...}}} form. */
+    @SuppressWarnings("unchecked")
+    public static Layer deserialize(Map<?, ?> spec, String where) {
+        Object cls = spec.get("class_name");
+        Object cfg = spec.get("config");
+        if (cls == null || !(cfg instanceof Map)) {
+            throw new IllegalArgumentException(where + ": a nested layer needs 'class_name' and a 'config' map, got " + spec);
+        }
+        return fromConfig(cls.toString(), (Map<String, Object>) cfg);
     }
 
     /** Rebuilds a layer (unbuilt) from its class name and config. */
