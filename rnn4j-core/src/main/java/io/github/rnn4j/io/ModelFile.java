@@ -155,6 +155,15 @@ public final class ModelFile {
 
     /** Loads a model saved by {@link #save}, with compile settings and optimizer state if present. */
     public static Model load(Path file) throws IOException {
+        return load(file, true);
+    }
+
+    /**
+     * Loads a model; with {@code compile} false the compile settings and optimizer state are
+     * ignored (Keras's {@code load_model(compile=False)}), e.g. for a model trained with a custom
+     * loss that cannot be rebuilt from its name. The file is verified in full either way.
+     */
+    public static Model load(Path file, boolean compile) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -162,15 +171,31 @@ public final class ModelFile {
             throw new IOException("model file " + file + " does not exist", e);
         }
         try {
-            return fromBytes(bytes);
+            return fromBytes(bytes, compile);
         } catch (ModelFileException e) {
             throw new ModelFileException(file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Parses and verifies file contents, then builds the model. */
-    @SuppressWarnings("unchecked")
+    /** Parses and verifies file contents, then builds the model (compiled if the file says how). */
     public static Model fromBytes(byte[] bytes) throws IOException {
+        return fromBytes(bytes, true);
+    }
+
+    /** {@link #fromBytes(byte[])}, optionally ignoring the compile settings and optimizer state. */
+    public static Model fromBytes(byte[] bytes, boolean compile) throws IOException {
+        try {
+            return parse(bytes, compile);
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a header that is valid JSON but not of this format's shape (wrong types, missing keys)
+            throw new ModelFileException("malformed header: " + e, e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Model parse(byte[] bytes, boolean compileModel) throws IOException {
         if (bytes.length < 20 + 8) throw new ModelFileException("file is truncated (" + bytes.length + " bytes)");
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         byte[] magic = new byte[8];
@@ -252,7 +277,7 @@ public final class ModelFile {
             }
         }
         for (int i = 0; i < params.size(); i++) System.arraycopy(values.get(i), 0, params.get(i).value(), 0, params.get(i).size());
-        Map<String, Object> compile = (Map<String, Object>) header.get("compile");
+        Map<String, Object> compile = compileModel ? (Map<String, Object>) header.get("compile") : null;
         if (compile != null) {
             try {
                 Optimizer opt = Optimizers.deserialize(compile.get("optimizer"));

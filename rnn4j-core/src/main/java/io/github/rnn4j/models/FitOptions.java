@@ -22,6 +22,7 @@ public final class FitOptions {
     double validationSplit;
     Tensor[] validationX;
     Tensor[] validationY;
+    Dataset validationData;
     boolean shuffle = true;
     int verbose = 1;
     int initialEpoch;
@@ -59,6 +60,12 @@ public final class FitOptions {
     public FitOptions validationData(Tensor[] x, Tensor[] y) {
         this.validationX = x.clone();
         this.validationY = y.clone();
+        return this;
+    }
+
+    /** Explicit validation data as a dataset. */
+    public FitOptions validationData(Dataset data) {
+        this.validationData = data;
         return this;
     }
 

@@ -180,7 +180,7 @@ public class Model {
 
     /** Keras's {@code compile(optimizer, loss, metrics)} with one loss for every output. */
     public Model compile(Optimizer optimizer, Loss loss, String... metrics) {
-        int n = graph().outputs.length;
+        int n = outputCount();
         Loss[] ls = new Loss[n];
         Arrays.fill(ls, loss);
         return compile(optimizer, ls, null, metrics);
@@ -193,7 +193,7 @@ public class Model {
 
     /** One loss per output, optional loss weights (null = all 1), metrics applied to every output. */
     public Model compile(Optimizer optimizer, Loss[] losses, double[] lossWeights, String... metrics) {
-        int n = graph().outputs.length;
+        int n = outputCount();
         if (optimizer == null) throw new IllegalArgumentException("compile: optimizer must not be null");
         if (losses.length != n) throw new IllegalArgumentException("compile: model has " + n + " outputs, got " + losses.length + " losses");
         if (lossWeights != null && lossWeights.length != n) {
@@ -205,6 +205,11 @@ public class Model {
         this.lossWeights = lossWeights == null ? filled(n, 1.0) : lossWeights.clone();
         this.metricNames = metrics.clone();
         return this;
+    }
+
+    /** Number of model outputs; a Sequential whose input shape is still unknown has one. */
+    int outputCount() {
+        return graph().outputs.length;
     }
 
     private static double[] filled(int n, double v) {
@@ -231,7 +236,7 @@ public class Model {
 
     // ---- data checks -----------------------------------------------------------------------
 
-    /** Checks data against the model's inputs (and targets against the outputs' losses). */
+    /** Checks tensors against the model's inputs (and targets' sample counts); returns N. */
     private int checkData(Tensor[] xs, Tensor[] ys, String what) {
         Graph g = graph();
         if (xs.length != g.inputs.length) {
@@ -246,37 +251,68 @@ public class Model {
         for (int i = 0; i < xs.length; i++) {
             Tensor x = xs[i];
             if (x == null) throw new IllegalArgumentException(what + ": input " + i + " is null");
-            int[] want = g.inputs[i].shape();
-            InputLayer il = (InputLayer) g.inputs[i].source().layer();
-            boolean ok = x.rank() == want.length + 1;
-            for (int d = 0; ok && d < want.length; d++) ok = want[d] < 0 || want[d] == x.dim(d + 1);
-            if (!ok) {
-                throw new IllegalArgumentException(what + ": input " + i + " ('" + il.name() + "') expects shape "
-                        + Layer.batchShapeString(want) + ", got " + x.shapeString());
-            }
+            checkInputShape(i, x.shape(), true, what);
             if (n < 0) n = x.dim(0);
             else if (x.dim(0) != n) {
                 throw new IllegalArgumentException(what + ": input " + i + " has " + x.dim(0) + " samples, input 0 has " + n);
             }
-            for (int d = 1; d < x.rank(); d++) {
-                if (x.dim(d) == 0) {
-                    throw new IllegalArgumentException(what + ": input " + i + " ('" + il.name() + "') has a zero-length axis "
-                            + d + " (shape " + x.shapeString() + "); a sequence of length 0 cannot be processed");
-                }
-            }
-            checkFinite(x, what + ": input " + i + " ('" + il.name() + "')");
+            checkFinite(x, what + ": input " + i + " ('" + g.inputs[i].source().layer().name() + "')");
         }
         if (n == 0) throw new IllegalArgumentException(what + ": the dataset is empty (0 samples)");
         if (ys != null) {
             for (int i = 0; i < ys.length; i++) {
                 if (ys[i] == null) throw new IllegalArgumentException(what + ": target " + i + " is null");
-                if (ys[i].dim(0) != n) {
-                    throw new IllegalArgumentException(what + ": target " + i + " has " + ys[i].dim(0) + " samples, inputs have " + n);
+                if (ys[i].rank() == 0 || ys[i].dim(0) != n) {
+                    throw new IllegalArgumentException(what + ": target " + i + " has shape " + ys[i].shapeString()
+                            + ", inputs have " + n + " samples");
                 }
                 checkFinite(ys[i], what + ": target " + i);
             }
         }
         return n;
+    }
+
+    /** Checks one input shape (with or without the batch axis) against the model's input i. */
+    private void checkInputShape(int i, int[] shape, boolean withBatch, String what) {
+        Graph g = graph;
+        int[] want = g.inputs[i].shape();
+        InputLayer il = (InputLayer) g.inputs[i].source().layer();
+        int off = withBatch ? 1 : 0;
+        boolean ok = shape.length == want.length + off;
+        for (int d = 0; ok && d < want.length; d++) ok = want[d] < 0 || want[d] == shape[d + off];
+        String got = withBatch ? Arrays.toString(shape) : Layer.batchShapeString(shape);
+        if (!ok) {
+            throw new IllegalArgumentException(what + ": input " + i + " ('" + il.name() + "') expects shape "
+                    + Layer.batchShapeString(want) + ", got " + got);
+        }
+        for (int d = off; d < shape.length; d++) {
+            if (shape[d] == 0) {
+                throw new IllegalArgumentException(what + ": input " + i + " ('" + il.name() + "') has a zero-length axis "
+                        + (d - off + 1) + " (shape " + got + "); a sequence of length 0 cannot be processed");
+            }
+        }
+    }
+
+    /** Checks a dataset against the model's inputs and outputs; returns its size. */
+    private int checkDataset(Dataset ds, boolean withTargets, String what) {
+        Graph g = graph();
+        int[][] in = ds.inputShapes();
+        if (in.length != g.inputs.length) {
+            throw new IllegalArgumentException(what + ": model '" + name + "' has " + g.inputs.length + " inputs, the dataset has "
+                    + in.length);
+        }
+        for (int i = 0; i < in.length; i++) checkInputShape(i, in[i], false, what);
+        if (withTargets && ds.targetShapes().length != g.outputs.length) {
+            throw new IllegalArgumentException(what + ": model '" + name + "' has " + g.outputs.length + " outputs, the dataset has "
+                    + ds.targetShapes().length + " targets");
+        }
+        if (ds.size() == 0) throw new IllegalArgumentException(what + ": the dataset is empty (0 samples)");
+        try {
+            ds.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+        return ds.size();
     }
 
     private static void checkFinite(Tensor t, String what) {
@@ -288,26 +324,69 @@ public class Model {
     }
 
     /**
-     * Runs each loss once on a prediction-shaped tensor and the whole target, so that a target of
-     * the wrong shape or a label out of range is reported before any weight changes.
+     * Runs each loss on a prediction-shaped tensor against every target batch, so that a target
+     * of the wrong shape or a label out of range is reported before any weight changes.
      */
-    private void checkTargets(Tensor[] ys, String what) {
+    private void checkTargets(Dataset ds, int batchSize, String what) {
         Graph g = graph;
-        for (int k = 0; k < ys.length; k++) {
-            int[] ps = g.outputs[k].shape();
-            int[] full = new int[ps.length + 1];
-            full[0] = ys[k].dim(0);
-            for (int d = 0; d < ps.length; d++) {
-                full[d + 1] = ps[d] >= 0 ? ps[d] : (ys[k].rank() > d + 1 ? ys[k].dim(d + 1) : 1);
+        Batches b = new Batches(ds, batchSize, true);
+        int n = ds.size();
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
+            Tensor[] ys = b.gather(null, from, to)[1];
+            for (int k = 0; k < ys.length; k++) {
+                int[] ps = g.outputs[k].shape();
+                int[] full = new int[ps.length + 1];
+                full[0] = to - from;
+                for (int d = 0; d < ps.length; d++) {
+                    full[d + 1] = ps[d] >= 0 ? ps[d] : (ys[k].rank() > d + 1 ? ys[k].dim(d + 1) : 1);
+                }
+                Tensor probe = Tensor.zeros(full).fill(0.5f);
+                try {
+                    losses[k].forward(probe, ys[k], null);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(what + ": target " + k + " (samples " + from + ".." + (to - 1)
+                            + ") does not fit output " + Layer.batchShapeString(ps) + " of '"
+                            + g.outputs[k].source().layer().name() + "' under loss " + losses[k].name() + ": "
+                            + e.getMessage(), e);
+                }
             }
-            Tensor probe = Tensor.zeros(full).fill(0.5f);
-            try {
-                losses[k].forward(probe, ys[k], Tensor.zeros(full));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(what + ": target " + k + " does not fit output "
-                        + Layer.shapeString(ps) + " of '" + g.outputs[k].source().layer().name() + "' under loss "
-                        + losses[k].name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Batch tensors allocated once per batch size and refilled from a dataset. */
+    private static final class Batches {
+        private final Dataset ds;
+        private final boolean targets;
+        private Tensor[] xs;
+        private Tensor[] ys;
+        private int rows = -1;
+
+        Batches(Dataset ds, int batchSize, boolean targets) {
+            this.ds = ds;
+            this.targets = targets;
+        }
+
+        Tensor[][] gather(int[] indices, int from, int to) {
+            int r = to - from;
+            if (r != rows) {
+                xs = alloc(ds.inputShapes(), r);
+                ys = targets ? alloc(ds.targetShapes(), r) : null;
+                rows = r;
             }
+            ds.gather(indices, from, to, xs, ys);
+            return new Tensor[][]{xs, ys};
+        }
+
+        private static Tensor[] alloc(int[][] shapes, int r) {
+            Tensor[] t = new Tensor[shapes.length];
+            for (int i = 0; i < t.length; i++) {
+                int[] s = new int[shapes[i].length + 1];
+                s[0] = r;
+                System.arraycopy(shapes[i], 0, s, 1, shapes[i].length);
+                t[i] = Tensor.zeros(s);
+            }
+            return t;
         }
     }
 
@@ -323,34 +402,50 @@ public class Model {
         return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));
     }
 
-    /**
-     * Trains the model. Every check (shapes, NaN/Inf, labels, empty data) runs before any weight
-     * or optimizer state changes. A NaN or infinite loss stops training before the bad step is
-     * applied, so the weights stay those of the last good step, and {@link History#stopReason()}
-     * says at which epoch and step.
-     */
-    public synchronized History fit(Tensor[] xs, Tensor[] ys, FitOptions o) {
+    /** {@code fit} on in-memory tensors, one per model input and output. */
+    public History fit(Tensor[] xs, Tensor[] ys, FitOptions o) {
         checkCompiled("fit");
         ensureGraph(xs);
-        int n = checkData(xs, ys, "fit");
-        checkTargets(ys, "fit");
-        Tensor[] vx = o.validationX, vy = o.validationY;
-        int nTrain = n;
-        if (vx == null && o.validationSplit > 0) {
-            nTrain = (int) Math.floor(n * (1 - o.validationSplit));
+        checkData(xs, ys, "fit");
+        return fit(new TensorDataset(xs, ys), o);
+    }
+
+    /**
+     * Trains the model on a dataset, reading it batch by batch into reused buffers. Every check
+     * (shapes, NaN/Inf, labels, empty data) runs before any weight or optimizer state changes. A
+     * NaN or infinite loss stops training before the bad step is applied, so the weights stay
+     * those of the last good step, and {@link History#stopReason()} says at which epoch and step.
+     */
+    public synchronized History fit(Dataset data, FitOptions o) {
+        checkCompiled("fit");
+        if (graph == null) ensureGraph(probeBatch(data));
+        int n = checkDataset(data, true, "fit");
+        Dataset train = data;
+        Dataset val = o.validationData;
+        if (val == null && o.validationX != null) {
+            checkData(o.validationX, o.validationY, "fit (validation data)");
+            val = new TensorDataset(o.validationX, o.validationY);
+        }
+        if (val == null && o.validationSplit > 0) {
+            int nTrain = (int) Math.floor(n * (1 - o.validationSplit));
             if (nTrain <= 0 || nTrain >= n) {
                 throw new IllegalArgumentException("fit: validationSplit " + o.validationSplit + " of " + n
                         + " samples leaves " + nTrain + " for training and " + (n - nTrain) + " for validation");
             }
-            vx = slice(xs, nTrain, n);
-            vy = slice(ys, nTrain, n);
-        } else if (vx != null) {
-            checkData(vx, vy, "fit (validation data)");
-            checkTargets(vy, "fit (validation data)");
+            train = new RangeDataset(data, 0, nTrain);
+            val = new RangeDataset(data, nTrain, n);
+        } else if (val != null && val != o.validationData) {
+            // tensors were checked above
+        } else if (val != null) {
+            checkDataset(val, true, "fit (validation data)");
         }
+        checkTargets(train, o.batchSize, "fit");
+        if (val != null) checkTargets(val, o.batchSize, "fit (validation data)");
+        if (o.tbpttSteps > 0) checkTbptt(train, o.tbpttSteps);
         build();
         if (trainRun == null) trainRun = graph.new Run();
         List<Param> params = params();
+        int nTrain = train.size();
         int steps = (nTrain + o.batchSize - 1) / o.batchSize;
         History history = new History();
         stopTraining = false;
@@ -360,6 +455,7 @@ public class Model {
         List<List<Metric>> metrics = newMetrics();
         String[] outNames = outputNames();
         Tensor[] grads = new Tensor[graph.outputs.length];
+        Batches batches = new Batches(train, o.batchSize, true);
 
         epochs:
         for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
@@ -375,11 +471,10 @@ public class Model {
             bar.start();
             for (int step = 0; step < steps; step++) {
                 int from = step * o.batchSize, to = Math.min(nTrain, from + o.batchSize);
-                Tensor[] xb = gather(xs, order, from, to);
-                Tensor[] yb = gather(ys, order, from, to);
+                Tensor[][] b = batches.gather(order, from, to);
                 double[] outLoss = new double[graph.outputs.length];
-                double loss = o.tbpttSteps > 0 ? trainStepTbptt(xb, yb, grads, outLoss, metrics, params, o.tbpttSteps)
-                        : trainStep(xb, yb, grads, outLoss, metrics, params);
+                double loss = o.tbpttSteps > 0 ? trainStepTbptt(b[0], b[1], grads, outLoss, metrics, params, o.tbpttSteps)
+                        : trainStep(b[0], b[1], grads, outLoss, metrics, params);
                 if (!Double.isFinite(loss)) {
                     String msg = "fit stopped: loss is " + loss + " at epoch " + (epoch + 1) + ", step " + (step + 1)
                             + " of " + steps + "; the weights are those before this step";
@@ -396,7 +491,7 @@ public class Model {
                 bar.update(step + 1, logs);
                 for (Callback cb : o.callbacks) cb.onTrainBatchEnd(step, logs);
             }
-            if (vx != null) logs.putAll(evaluateInternal(vx, vy, o.batchSize, "val_"));
+            if (val != null) logs.putAll(evaluateInternal(val, o.batchSize, "val_"));
             bar.finish(logs);
             history.record(epoch, logs);
             for (Callback cb : o.callbacks) cb.onEpochEnd(epoch, logs);
@@ -407,6 +502,48 @@ public class Model {
         }
         for (Callback cb : o.callbacks) cb.onTrainEnd(logs);
         return history;
+    }
+
+    /** One sample of a dataset, for models that take their input shape from the first data. */
+    private static Tensor[] probeBatch(Dataset ds) {
+        if (ds.size() == 0) throw new IllegalArgumentException("fit: the dataset is empty (0 samples)");
+        Tensor[][] b = new Batches(ds, 1, false).gather(null, 0, 1);
+        return b[0];
+    }
+
+    /** Samples {@code [from, to)} of another dataset. */
+    private static final class RangeDataset implements Dataset {
+        private final Dataset inner;
+        private final int from;
+        private final int to;
+
+        RangeDataset(Dataset inner, int from, int to) {
+            this.inner = inner;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public int size() {
+            return to - from;
+        }
+
+        @Override
+        public int[][] inputShapes() {
+            return inner.inputShapes();
+        }
+
+        @Override
+        public int[][] targetShapes() {
+            return inner.targetShapes();
+        }
+
+        @Override
+        public void gather(int[] indices, int a, int b, Tensor[] xs, Tensor[] ys) {
+            int[] idx = new int[b - a];
+            for (int k = a; k < b; k++) idx[k - a] = from + (indices == null ? k : indices[k]);
+            inner.gather(idx, 0, b - a, xs, ys);
+        }
     }
 
     private String[] outputNames() {
@@ -468,6 +605,47 @@ public class Model {
         return total;
     }
 
+    /** Everything truncated BPTT needs, checked before training starts. */
+    private void checkTbptt(Dataset train, int k) {
+        Graph g = graph;
+        int[][] in = train.inputShapes();
+        int t = in[0].length >= 2 ? in[0][0] : -1;
+        if (t < 0) {
+            throw new IllegalArgumentException("truncatedBptt needs inputs with a time axis (samples, time, features), got "
+                    + Layer.batchShapeString(in[0]));
+        }
+        for (int i = 0; i < g.inputs.length; i++) {
+            int[] declared = g.inputs[i].shape();
+            if (declared.length >= 2 && declared[0] >= 0 && declared[0] != k) {
+                throw new IllegalArgumentException("truncatedBptt(" + k + ") feeds chunks of " + k + " timesteps, but input '"
+                        + g.inputs[i].source().layer().name() + "' declares " + declared[0] + "; declare its time axis as -1 "
+                        + "(unknown) or " + k);
+            }
+        }
+        for (int[] ts : train.targetShapes()) {
+            if (ts.length < 1 || ts[0] != t) {
+                throw new IllegalArgumentException("truncatedBptt needs per-timestep targets with the same time axis as the "
+                        + "inputs (" + t + " steps), got target shape " + Layer.batchShapeString(ts));
+            }
+        }
+        int recurrent = 0;
+        for (Layer l : g.layers) {
+            if (l instanceof Recurrent r) {
+                recurrent++;
+                if (!r.stateful()) {
+                    throw new IllegalArgumentException("truncatedBptt needs stateful recurrent layers so states flow across "
+                            + "chunks; " + r.where() + " is not stateful");
+                }
+            } else if (!l.supportsStep() && !(l instanceof InputLayer)) {
+                throw new IllegalArgumentException("truncatedBptt cannot carry " + l.where() + " across chunks (it looks "
+                        + "across time); only stateful unidirectional recurrent layers carry state");
+            }
+        }
+        if (recurrent == 0) {
+            throw new IllegalArgumentException("truncatedBptt needs at least one stateful recurrent layer; the model has none");
+        }
+    }
+
     /**
      * Truncated BPTT: the batch's sequences are cut into chunks of {@code k} steps along axis 1;
      * recurrent layers carry their final states into the next chunk (as stateful layers do) and
@@ -475,22 +653,10 @@ public class Model {
      */
     private double trainStepTbptt(Tensor[] xb, Tensor[] yb, Tensor[] grads, double[] outLoss,
                                   List<List<Metric>> metrics, List<Param> params, int k) {
-        int t = xb[0].rank() >= 3 ? xb[0].dim(1) : 1;
-        for (Tensor y : yb) {
-            if (y.rank() < 2 || y.dim(1) != t) {
-                throw new IllegalArgumentException("truncatedBptt needs per-timestep targets with the same time axis as the "
-                        + "inputs (" + t + " steps), got target shape " + y.shapeString());
-            }
-        }
+        int t = xb[0].dim(1);
         List<Recurrent> rec = new ArrayList<>();
         for (Layer l : graph.layers) if (l instanceof Recurrent r) rec.add(r);
-        for (Recurrent r : rec) {
-            if (!r.stateful()) {
-                throw new IllegalArgumentException("truncatedBptt needs stateful recurrent layers so states flow across "
-                        + "chunks; " + r.where() + " is not stateful");
-            }
-            r.resetStates();
-        }
+        for (Recurrent r : rec) r.resetStates();
         double weighted = 0;
         int chunks = 0;
         double[] tmp = new double[outLoss.length];
@@ -535,18 +701,6 @@ public class Model {
         }
     }
 
-    private static Tensor[] gather(Tensor[] ts, int[] order, int from, int to) {
-        Tensor[] out = new Tensor[ts.length];
-        for (int i = 0; i < ts.length; i++) out[i] = ts[i].gather0(order, from, to);
-        return out;
-    }
-
-    private static Tensor[] slice(Tensor[] ts, int from, int to) {
-        Tensor[] out = new Tensor[ts.length];
-        for (int i = 0; i < ts.length; i++) out[i] = ts[i].slice0(from, to);
-        return out;
-    }
-
     // ---- evaluate / predict ----------------------------------------------------------------
 
     /** Keras's {@code evaluate}: the loss and metrics over the data, in inference mode. */
@@ -559,38 +713,39 @@ public class Model {
         checkCompiled("evaluate");
         ensureGraph(xs);
         checkData(xs, ys, "evaluate");
-        checkTargets(ys, "evaluate");
-        return evaluateInternal(xs, ys, batchSize, "");
+        return evaluate(new TensorDataset(xs, ys), batchSize);
     }
 
-    private Map<String, Double> evaluateInternal(Tensor[] xs, Tensor[] ys, int batchSize, String prefix) {
+    /** {@code evaluate} over a dataset. */
+    public Map<String, Double> evaluate(Dataset data, int batchSize) {
+        checkCompiled("evaluate");
         if (batchSize <= 0) throw new IllegalArgumentException("evaluate: batchSize must be positive, got " + batchSize);
+        if (graph == null) ensureGraph(probeBatch(data));
+        checkDataset(data, true, "evaluate");
+        checkTargets(data, batchSize, "evaluate");
+        return evaluateInternal(data, batchSize, "");
+    }
+
+    private Map<String, Double> evaluateInternal(Dataset data, int batchSize, String prefix) {
         build();
-        int n = xs[0].dim(0);
+        int n = data.size();
         Graph.Run run = graph.new Run();
         List<List<Metric>> metrics = newMetrics();
         double lossSum = 0;
         double[] outLossSum = new double[graph.outputs.length];
         Tensor[] grads = new Tensor[graph.outputs.length];
         double[] outLoss = new double[graph.outputs.length];
-        int[] order = identity(n);
+        Batches batches = new Batches(data, batchSize, true);
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
-            Tensor[] xb = gather(xs, order, from, to);
-            Tensor[] yb = gather(ys, order, from, to);
-            Tensor[] pred = run.forward(xb, null, false);
-            double l = lossAndGrads(pred, yb, grads, outLoss);
+            Tensor[][] b = batches.gather(null, from, to);
+            Tensor[] pred = run.forward(b[0], null, false);
+            double l = lossAndGrads(pred, b[1], grads, outLoss);
             lossSum += l * (to - from);
             for (int k = 0; k < outLoss.length; k++) outLossSum[k] += outLoss[k] * (to - from);
-            for (int k = 0; k < pred.length; k++) for (Metric m : metrics.get(k)) m.update(pred[k], yb[k]);
+            for (int k = 0; k < pred.length; k++) for (Metric m : metrics.get(k)) m.update(pred[k], b[1][k]);
         }
         return epochLogs(lossSum / n, outLossSum, n, metrics, outputNames(), prefix);
-    }
-
-    private static int[] identity(int n) {
-        int[] o = new int[n];
-        for (int i = 0; i < n; i++) o[i] = i;
-        return o;
     }
 
     /** Predicts for a single-input, single-output model, in batches of 32. */
@@ -607,16 +762,24 @@ public class Model {
     public Tensor[] predict(Tensor[] xs, int batchSize) {
         if (batchSize <= 0) throw new IllegalArgumentException("predict: batchSize must be positive, got " + batchSize);
         ensureGraph(xs);
-        int n = checkData(xs, null, "predict");
+        checkData(xs, null, "predict");
+        return predict(new TensorDataset(xs, null), batchSize);
+    }
+
+    /** Predicts for every sample of a dataset (its targets, if any, are ignored). */
+    public Tensor[] predict(Dataset data, int batchSize) {
+        if (batchSize <= 0) throw new IllegalArgumentException("predict: batchSize must be positive, got " + batchSize);
+        if (graph == null) ensureGraph(probeBatch(data));
+        int n = checkDataset(data, false, "predict");
         synchronized (this) {
             build();
         }
         Graph.Run run = graph.new Run();
         Tensor[] result = new Tensor[graph.outputs.length];
-        int[] order = identity(n);
+        Batches batches = new Batches(data, batchSize, false);
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
-            Tensor[] pred = run.forward(gather(xs, order, from, to), null, false);
+            Tensor[] pred = run.forward(batches.gather(null, from, to)[0], null, false);
             for (int k = 0; k < pred.length; k++) {
                 if (result[k] == null) {
                     int[] s = pred[k].shape();

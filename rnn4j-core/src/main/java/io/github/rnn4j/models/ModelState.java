@@ -20,13 +20,15 @@ import java.util.Map;
  * (and c), one row per independent stream. Immutable: {@code step} returns a new one, so a
  * state can be kept, branched (beam search) or shared between threads freely.
  *
- * <p>{@link #toBytes()} / {@link #fromBytes} save and restore a state in a small binary format
- * (magic {@code R4JS}, version, then per layer its key, state count, batch, units and the
- * float32 values, big-endian); never Java serialization.
+ * <p>{@link #toBytes()} / {@link #fromBytes} save and restore a state in a small binary format,
+ * big-endian, never Java serialization: magic {@code R4JS}, version (2), batch, number of layer
+ * calls, then per call its key (UTF), state count, and per state its units and the float32
+ * values; last, a CRC-32 of everything before it (int64), so a damaged state is refused rather
+ * than silently resumed.
  */
 public final class ModelState {
     private static final int MAGIC = 0x52344A53; // "R4JS"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private final Model model;
     private final int batch;
     private final Map<String, Tensor[]> states;
@@ -97,6 +99,10 @@ public final class ModelState {
                 }
             }
             out.flush();
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(bo.toByteArray());
+            out.writeLong(crc.getValue());
+            out.flush();
             return bo.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -106,14 +112,26 @@ public final class ModelState {
     /** Restores a state saved by {@link #toBytes()} for this model, checking every layer and shape. */
     public static ModelState fromBytes(Model model, byte[] bytes) {
         ModelState ref = zeros(model, 1);
+        if (bytes.length < 16 + 8) throw new IllegalArgumentException("model state is truncated (" + bytes.length + " bytes)");
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             if (in.readInt() != MAGIC) throw new IllegalArgumentException("not an rnn4j model state (bad magic number)");
             int v = in.readInt();
-            if (v != VERSION) throw new IllegalArgumentException("model state format version " + v + " is not supported");
+            if (v != VERSION) {
+                throw new IllegalArgumentException("model state format version " + v + " is not supported (this rnn4j reads "
+                        + VERSION + ")");
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(bytes, 0, bytes.length - 8);
+            long stored = java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
+            if (stored != crc.getValue()) {
+                throw new IllegalArgumentException("model state checksum mismatch: the state is truncated or corrupted");
+            }
             int batch = in.readInt();
             int n = in.readInt();
-            if (batch <= 0 || n != ref.states.size()) {
-                throw new IllegalArgumentException("model state has " + n + " recurrent layers, the model has " + ref.states.size());
+            if (batch <= 0) throw new IllegalArgumentException("model state has batch " + batch + "; it must be positive");
+            if (n != ref.states.size()) {
+                throw new IllegalArgumentException("model state has " + n + " recurrent layer calls, the model has "
+                        + ref.states.size() + " " + ref.states.keySet());
             }
             Map<String, Tensor[]> m = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
@@ -131,12 +149,14 @@ public final class ModelState {
                         throw new IllegalArgumentException("model state for '" + key + "' has " + units + " units, the layer has "
                                 + want[j].dim(1));
                     }
+                    if ((long) batch * units * 4 > bytes.length) throw new java.io.EOFException();
                     float[] d = new float[batch * units];
                     for (int q = 0; q < d.length; q++) d[q] = in.readFloat();
                     st[j] = Tensor.of(d, batch, units);
                 }
                 m.put(key, st);
             }
+            in.readLong(); // the checksum, verified above
             if (in.read() != -1) throw new IllegalArgumentException("model state has trailing bytes");
             return new ModelState(model, batch, m);
         } catch (java.io.EOFException e) {

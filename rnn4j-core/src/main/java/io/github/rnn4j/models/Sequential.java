@@ -67,9 +67,28 @@ public class Sequential extends Model {
                     + Arrays.toString(s));
         }
         int[] per = Arrays.copyOfRange(s, 1, s.length);
-        if (per.length >= 2) per[0] = -1; // leave the time axis open
+        if (per.length >= 2) {
+            // leave the time axis open when every layer allows it (later batches may be longer);
+            // layers that need the length (Flatten before Dense) get the data's
+            int[] open = per.clone();
+            open[0] = -1;
+            InputLayer in = new InputLayer(open);
+            try {
+                stack.add(0, in);
+                makeGraph(in);
+                return;
+            } catch (IllegalArgumentException e) {
+                stack.remove(0);
+                graph = null;
+            }
+        }
         stack.add(0, new InputLayer(per));
         makeGraph((InputLayer) stack.get(0));
+    }
+
+    @Override
+    int outputCount() {
+        return graph == null ? 1 : super.outputCount();
     }
 
     /** The layers, without the input layer (as Keras's {@code model.layers}). */

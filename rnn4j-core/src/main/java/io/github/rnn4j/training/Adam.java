@@ -54,7 +54,7 @@ public class Adam extends Optimizer {
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.amsgrad = amsgrad;
-        check();
+        check(name, beta1, beta2, epsilon);
     }
 
     protected Adam(String name, LearningRateSchedule learningRate, double beta1, double beta2, double epsilon, boolean amsgrad) {
@@ -63,13 +63,13 @@ public class Adam extends Optimizer {
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.amsgrad = amsgrad;
-        check();
+        check(name, beta1, beta2, epsilon);
     }
 
-    private void check() {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException(className() + " beta_1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException(className() + " beta_2 must be in [0, 1), got " + beta2);
-        if (!(epsilon >= 0)) throw new IllegalArgumentException(className() + " epsilon must be >= 0, got " + epsilon);
+    private static void check(String who, double beta1, double beta2, double epsilon) {
+        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException(who + ": beta_1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException(who + ": beta_2 must be in [0, 1), got " + beta2);
+        if (!(epsilon >= 0)) throw new IllegalArgumentException(who + ": epsilon must be >= 0, got " + epsilon);
     }
 
     /** Rebuilds from {@link #getConfig()}. */

@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code call()}, which already averages or sums over the last axis) and the row's gradient; this
  * class averages the rows, so for (B, T, F) the result is the mean over samples <em>and</em>
  * timesteps, as Keras gives. What it deliberately is not: a graph node. There is no autograd; the
- * gradient is written into a tensor the caller passes, and no memory is allocated per call.
+ * gradient is written into a tensor the caller passes; a call allocates nothing proportional to
+ * the data (only the few small shape arrays of its checks).
  *
  * <p>Reduction, with optional weights (Keras's {@code reduce_weighted_values}):
  * <pre>

@@ -16,6 +16,7 @@ import io.github.rnn4j.layers.GlobalAveragePooling1D;
 import io.github.rnn4j.layers.GlobalMaxPooling1D;
 import io.github.rnn4j.layers.Input;
 import io.github.rnn4j.layers.Layer;
+import io.github.rnn4j.layers.LayerRegistry;
 import io.github.rnn4j.layers.Masking;
 import io.github.rnn4j.layers.MaxPooling1D;
 import io.github.rnn4j.layers.RepeatVector;

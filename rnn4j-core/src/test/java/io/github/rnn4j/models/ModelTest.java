@@ -487,7 +487,7 @@ class ModelTest {
     @Test
     void truncatedBpttTrainsStatefulModels() {
         Tensor[] d = delayTask(16, 12, 2, 40);
-        Sequential s = new Sequential(new InputLayer(12, 1), new LSTM(8).returnSequences(true).stateful(true), new Dense(1));
+        Sequential s = new Sequential(new InputLayer(-1, 1), new LSTM(8).returnSequences(true).stateful(true), new Dense(1));
         s.seed(4);
         s.compile(new Adam(2e-2), new MeanSquaredError());
         History h = s.fit(d[0], d[1], quiet().epochs(40).batchSize(16).truncatedBptt(4));
@@ -501,10 +501,10 @@ class ModelTest {
     void truncatedBpttRejectsModelsWithoutStatefulLayersBeforeTraining() {
         Tensor[] d = delayTask(8, 12, 2, 41);
         for (Sequential s : new Sequential[]{
-                new Sequential(new InputLayer(12, 1), new LSTM(4).returnSequences(true), new Dense(1)),
-                new Sequential(new InputLayer(12, 1), new Bidirectional(new GRU(3).returnSequences(true).stateful(true)),
+                new Sequential(new InputLayer(-1, 1), new LSTM(4).returnSequences(true), new Dense(1)),
+                new Sequential(new InputLayer(-1, 1), new Bidirectional(new GRU(3).returnSequences(true).stateful(true)),
                         new Dense(1)),
-                new Sequential(new InputLayer(12, 1), new Dense(3), new Dense(1))}) {
+                new Sequential(new InputLayer(-1, 1), new Dense(3), new Dense(1))}) {
             s.compile(new Adam(1e-2), new MeanSquaredError());
             s.build();
             List<Tensor> w = s.getWeights();
@@ -515,7 +515,7 @@ class ModelTest {
             assertEquals(0, s.optimizer().iterations());
         }
         // targets without a time axis cannot be cut into chunks
-        Sequential s = new Sequential(new InputLayer(12, 1), new LSTM(4).stateful(true), new Dense(1));
+        Sequential s = new Sequential(new InputLayer(-1, 1), new LSTM(4).stateful(true), new Dense(1));
         s.compile(new Adam(1e-2), new MeanSquaredError());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> s.fit(d[0], rand(1, 8, 1), quiet().epochs(1).batchSize(8).truncatedBptt(4)));

@@ -379,7 +379,7 @@ class OptimizerTest {
                 .globalClipnorm(1), new SGD(0.01, 0.9, true).clipvalue(0.1), new AdamW()};
         for (Optimizer o : opts) {
             for (int k = 0; k < 2000; k++) o.step(ps);   // warm up (and let the JIT settle)
-            long tid = Thread.currentThread().getId();
+            long tid = Thread.currentThread().threadId();
             long before = mx.getThreadAllocatedBytes(tid);
             for (int k = 0; k < 500; k++) o.step(ps);
             long used = mx.getThreadAllocatedBytes(tid) - before;

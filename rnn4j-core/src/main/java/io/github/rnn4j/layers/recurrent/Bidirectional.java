@@ -285,6 +285,12 @@ public class Bidirectional extends Layer {
         return returnSequences ? mask : null;
     }
 
+    /** The backward direction reads the whole sequence first: no step-at-a-time execution. */
+    @Override
+    public boolean supportsStep() {
+        return false;
+    }
+
     // ---- the frame ------------------------------------------------------------------------
 
     /** The two copies' frames and the outputs that the mul merge differentiates through. */
