@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Streams epoch results to a CSV file, Keras's {@code CSVLogger}: a header {@code epoch,loss,...}
- * then one row per epoch (0-based epoch, as Keras writes it), flushed after each row.
+ * with the logged names sorted as Keras sorts them, then one row per epoch (0-based epoch, as
+ * Keras writes it), flushed after each row.
  */
 public final class CSVLogger implements Callback {
     private final Path path;
@@ -53,7 +54,7 @@ public final class CSVLogger implements Callback {
         try {
             if (keys == null || keys.isEmpty()) {
                 boolean writeHeader = keys == null;
-                keys = new ArrayList<>(logs.keySet());
+                keys = new ArrayList<>(new java.util.TreeSet<>(logs.keySet()));
                 if (writeHeader) {
                     out.write("epoch" + separator + String.join(separator, keys));
                     out.newLine();

@@ -19,6 +19,7 @@ public final class ReduceLROnPlateau implements Callback {
     private double minDelta = 1e-4;
     private int cooldown;
     private double minLr;
+    private int verbose;
     private Monitor m;
     private Model model;
     private double best;
@@ -61,6 +62,12 @@ public final class ReduceLROnPlateau implements Callback {
         return this;
     }
 
+    /** 1 prints a line when the rate is cut (Keras's default 0 prints nothing). */
+    public ReduceLROnPlateau verbose(int v) {
+        this.verbose = v;
+        return this;
+    }
+
     @Override
     public void onTrainBegin(Model model) {
         this.model = model;
@@ -89,7 +96,9 @@ public final class ReduceLROnPlateau implements Callback {
                 if (old > minLr) {
                     double lr = Math.max(old * factor, minLr);
                     opt.learningRate(lr);
-                    System.out.printf("%nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.%n", epoch + 1, lr);
+                    if (verbose > 0) {
+                        System.out.printf("%nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.%n", epoch + 1, lr);
+                    }
                     cooldownCounter = cooldown;
                     wait = 0;
                 }

@@ -32,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Behaviour of the time loop in {@link Recurrent} that every cell shares: stateful operation
  * across calls, goBackwards, initial states, and the rejection of bad input (with messages that
- * name the layer and the shapes, and no change to the layer when a call is rejected).
+ * name the layer and the shapes, and no change to the layer when a call is rejected, including
+ * its carried states and its dropout generator), forward before build, and one frame reused
+ * across calls of different sizes.
  *
  * <p>Each expectation is another run of the same layer (split in two calls, reversed input, zero
  * initial state), so this checks the bookkeeping of time and state, not the cell math.
@@ -310,11 +312,10 @@ class RecurrentBehaviourTest {
             int[] lengths = new int[nb];
             for (int b = 0; b < nb; b++) lengths[b] = r.nextInt(nt + 1);
             Mask mask = masked ? Mask.fromLengths(nt, lengths) : null;
-            Tensor[] dy = null;
             Tensor[] a = l.forward(in, mask, shared, training);
             Layer.Frame fresh = twin.newFrame();
             Tensor[] b = twin.forward(in, mask, fresh, training);
-            dy = new Tensor[a.length];
+            Tensor[] dy = new Tensor[a.length];
             for (int k = 0; k < a.length; k++) {
                 assertArrayEquals(b[k].data(), a[k].data(), "call " + c + " output " + k);
                 dy[k] = random(r, 1f, a[k].shape());
