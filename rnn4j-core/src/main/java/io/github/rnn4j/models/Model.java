@@ -2,6 +2,7 @@ package io.github.rnn4j.models;
 
 import io.github.rnn4j.layers.InputLayer;
 import io.github.rnn4j.layers.Layer;
+import io.github.rnn4j.layers.Mask;
 import io.github.rnn4j.layers.Param;
 import io.github.rnn4j.layers.SymbolicTensor;
 import io.github.rnn4j.layers.recurrent.Recurrent;
@@ -52,6 +53,8 @@ public class Model {
     private double[] lossWeights;
     private String[] metricNames = new String[0];
     private Graph.Run trainRun;
+    private float[][] preStep;   // weights before the current step, to undo a step that overflows
+    private String badStep;      // why the last train step was not applied, or null
     private volatile boolean stopTraining;
 
     /** For subclasses that create their graph later (Sequential). */
@@ -168,7 +171,16 @@ public class Model {
 
     /** Forgets the carried states of every stateful recurrent layer. */
     public void resetStates() {
-        for (Layer l : graph().layers) if (l instanceof Recurrent r) r.resetStates();
+        for (Layer l : graph().layers) {
+            if (l instanceof Recurrent r) r.resetStates();
+            else if (l instanceof io.github.rnn4j.layers.recurrent.Bidirectional b) b.resetStates();
+            else if (l instanceof io.github.rnn4j.layers.recurrent.StackedRNN s) {
+                for (Layer inner : s.layers()) {
+                    if (inner instanceof Recurrent r) r.resetStates();
+                    else if (inner instanceof io.github.rnn4j.layers.recurrent.Bidirectional b) b.resetStates();
+                }
+            }
+        }
     }
 
     /** Asks a running fit to stop after the current epoch (for callbacks). */
@@ -476,8 +488,8 @@ public class Model {
                 double loss = o.tbpttSteps > 0 ? trainStepTbptt(b[0], b[1], grads, outLoss, metrics, params, o.tbpttSteps)
                         : trainStep(b[0], b[1], grads, outLoss, metrics, params);
                 if (!Double.isFinite(loss)) {
-                    String msg = "fit stopped: loss is " + loss + " at epoch " + (epoch + 1) + ", step " + (step + 1)
-                            + " of " + steps + "; the weights are those before this step";
+                    String msg = "fit stopped: " + (badStep != null ? badStep : "loss is " + loss) + " at epoch "
+                            + (epoch + 1) + ", step " + (step + 1) + " of " + steps + "; the weights are those before this step";
                     if (o.verbose > 0) o.out.println();
                     System.err.println(msg);
                     history.stopReason(msg);
@@ -579,21 +591,72 @@ public class Model {
     /** Forward, loss, backward, optimizer step for one batch; returns the (weighted) loss. */
     private double trainStep(Tensor[] xb, Tensor[] yb, Tensor[] grads, double[] outLoss, List<List<Metric>> metrics,
                              List<Param> params) {
+        badStep = null;
         Tensor[] pred = trainRun.forward(xb, null, true);
-        double total = lossAndGrads(pred, yb, grads, outLoss);
+        float[][] lossMasks = lossMasks(trainRun, pred);
+        double total = lossAndGrads(pred, yb, grads, outLoss, lossMasks);
         if (!Double.isFinite(total)) return total;
         for (Param p : params) p.zeroGrad();
         trainRun.backward(grads);
+        // a finite loss can still give float32 gradients that overflow, and finite gradients an
+        // update that overflows the weights (a huge learning rate): neither step is kept
+        for (Param p : params) {
+            if (!allFinite(p.grad())) {
+                badStep = "gradient of " + p.name() + " is not finite (loss " + total + ")";
+                return Double.NaN;
+            }
+        }
+        if (preStep == null || preStep.length != params.size()) preStep = new float[params.size()][];
+        for (int i = 0; i < preStep.length; i++) {
+            float[] v = params.get(i).value();
+            if (preStep[i] == null || preStep[i].length != v.length) preStep[i] = new float[v.length];
+            System.arraycopy(v, 0, preStep[i], 0, v.length);
+        }
         optimizer.step(params);
-        for (int k = 0; k < pred.length; k++) for (Metric m : metrics.get(k)) m.update(pred[k], yb[k]);
+        for (int i = 0; i < preStep.length; i++) {
+            float[] v = params.get(i).value();
+            if (!allFinite(v)) {
+                for (int j = 0; j < preStep.length; j++) {
+                    System.arraycopy(preStep[j], 0, params.get(j).value(), 0, preStep[j].length);
+                }
+                badStep = "the update made " + params.get(i).name() + " non-finite (learning rate "
+                        + optimizer.learningRate() + " too large?)";
+                return Double.NaN;
+            }
+        }
+        for (int k = 0; k < pred.length; k++) for (Metric m : metrics.get(k)) m.update(pred[k], yb[k], lossMasks[k]);
         return total;
     }
 
-    private double lossAndGrads(Tensor[] pred, Tensor[] yb, Tensor[] grads, double[] outLoss) {
+    private static boolean allFinite(float[] a) {
+        for (float v : a) if (!Float.isFinite(v)) return false;
+        return true;
+    }
+
+    /**
+     * Per-row loss weights from the outputs' masks (Keras applies a per-timestep output mask,
+     * e.g. from Embedding(maskZero) through a returnSequences layer, to the loss and the
+     * metrics): one entry per (sample, step) of a (B, T, F) output, or null where no mask applies.
+     */
+    private float[][] lossMasks(Graph.Run run, Tensor[] pred) {
+        float[][] out = new float[pred.length][];
+        for (int k = 0; k < pred.length; k++) {
+            Mask m = run.masks[graph.outputIds[k]];
+            if (m == null || pred[k].rank() != 3 || m.batch() != pred[k].dim(0) || m.time() != pred[k].dim(1)) continue;
+            float[] w = new float[m.batch() * m.time()];
+            for (int b = 0; b < m.batch(); b++) {
+                for (int t = 0; t < m.time(); t++) w[b * m.time() + t] = m.keep(b, t) ? 1f : 0f;
+            }
+            out[k] = w;
+        }
+        return out;
+    }
+
+    private double lossAndGrads(Tensor[] pred, Tensor[] yb, Tensor[] grads, double[] outLoss, float[][] lossMasks) {
         double total = 0;
         for (int k = 0; k < pred.length; k++) {
             if (grads[k] == null || !Arrays.equals(grads[k].shape(), pred[k].shape())) grads[k] = Tensor.zeros(pred[k].shape());
-            double l = losses[k].forward(pred[k], yb[k], grads[k]);
+            double l = losses[k].forward(pred[k], yb[k], null, lossMasks[k], grads[k]);
             outLoss[k] = l;
             total += lossWeights[k] * l;
             if (lossWeights[k] != 1.0) {
@@ -740,10 +803,11 @@ public class Model {
             int to = Math.min(n, from + batchSize);
             Tensor[][] b = batches.gather(null, from, to);
             Tensor[] pred = run.forward(b[0], null, false);
-            double l = lossAndGrads(pred, b[1], grads, outLoss);
+            float[][] lossMasks = lossMasks(run, pred);
+            double l = lossAndGrads(pred, b[1], grads, outLoss, lossMasks);
             lossSum += l * (to - from);
             for (int k = 0; k < outLoss.length; k++) outLossSum[k] += outLoss[k] * (to - from);
-            for (int k = 0; k < pred.length; k++) for (Metric m : metrics.get(k)) m.update(pred[k], b[1][k]);
+            for (int k = 0; k < pred.length; k++) for (Metric m : metrics.get(k)) m.update(pred[k], b[1][k], lossMasks[k]);
         }
         return epochLogs(lossSum / n, outLossSum, n, metrics, outputNames(), prefix);
     }
@@ -889,7 +953,9 @@ public class Model {
 
     /** {@link #step(Tensor, ModelState)} for several inputs. */
     public StepResult step(Tensor[] xs, ModelState state) {
-        build();
+        synchronized (this) {
+            build();
+        }
         Graph g = graph;
         if (state.model() != this) throw new IllegalArgumentException("step: the state belongs to another model");
         Tensor[] seq = new Tensor[xs.length];
@@ -907,6 +973,7 @@ public class Model {
         }
         checkData(seq, null, "step");
         Tensor[] values = new Tensor[g.ids.size()];
+        Mask[] masks = new Mask[g.ids.size()];
         for (int i = 0; i < g.inputIds.length; i++) values[g.inputIds[i]] = seq[i];
         Map<String, Tensor[]> newStates = new LinkedHashMap<>();
         for (int k = 0; k < g.calls.size(); k++) {
@@ -919,9 +986,16 @@ public class Model {
             }
             Tensor[] in = new Tensor[g.callIn[k].length];
             for (int i = 0; i < in.length; i++) in[i] = values[g.callIn[k][i]];
+            // masks flow as in Graph.Run: a masked step carries each recurrent state through
+            Mask m = in.length == 0 ? null : masks[g.callIn[k][0]];
+            for (int i = 1; i < in.length && m == null && !(layer instanceof Recurrent); i++) m = masks[g.callIn[k][i]];
             Layer.Frame frame = layer.newFrame();
             Tensor[] out;
             if (layer instanceof Recurrent r) {
+                if (r.goBackwards()) {
+                    throw new IllegalArgumentException("step: " + r.where() + " has goBackwards and reads the sequence "
+                            + "from its end; it cannot run one step at a time");
+                }
                 if (in.length > 1) {
                     throw new IllegalArgumentException("step: " + r.where() + " takes initial states from the graph; "
                             + "step() supplies them from the ModelState instead");
@@ -931,12 +1005,24 @@ public class Model {
                 Tensor[] withState = new Tensor[1 + st.length];
                 withState[0] = in[0];
                 System.arraycopy(st, 0, withState, 1, st.length);
-                out = r.forward(withState, null, frame, false);
+                out = r.forward(withState, m, frame, false);
                 newStates.put(key, r.finalStates(frame));
+                if (m != null && !Boolean.TRUE.equals(r.getConfig().get("zero_output_for_mask"))) {
+                    // on the whole sequence a masked step repeats the previous output, which is the
+                    // carried h; the one-step forward has no previous output and gives zeros
+                    int h = r.units();
+                    for (int b = 0; b < m.batch(); b++) {
+                        if (!m.keep(b, 0)) System.arraycopy(st[0].data(), b * h, out[0].data(), b * h, h);
+                    }
+                }
             } else {
-                out = layer.forward(in, null, frame, false);
+                out = layer.forward(in, m, frame, false);
             }
-            for (int i = 0; i < out.length; i++) values[g.callOut[k][i]] = out[i];
+            Mask om = layer.outputMask(in, m);
+            for (int i = 0; i < out.length; i++) {
+                values[g.callOut[k][i]] = out[i];
+                masks[g.callOut[k][i]] = i == 0 ? om : null;
+            }
         }
         Tensor[] res = new Tensor[g.outputIds.length];
         for (int i = 0; i < res.length; i++) {

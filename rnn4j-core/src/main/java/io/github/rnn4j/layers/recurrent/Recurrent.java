@@ -86,6 +86,13 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     // ---- options (Keras names, camelCase) ------------------------------------------------
 
+    /** Sets the name (returns this layer's own type, so options can follow). */
+    @Override
+    public S name(String name) {
+        super.name(name);
+        return self();
+    }
+
     /** Number of units H. */
     public int units() {
         return units;
