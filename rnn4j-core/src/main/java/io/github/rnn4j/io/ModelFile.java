@@ -303,9 +303,12 @@ public final class ModelFile {
         static void write(Path file, byte[] bytes, boolean atomic) throws IOException {
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null) java.nio.file.Files.createDirectories(dir);
-            Path tmp = java.nio.file.Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            // not Files.createTempFile: its files are owner-only (0600), and the model file would
+            // keep that mode after the move; CREATE_NEW gives the usual mode (0666 less umask)
+            Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime())
+                    + Integer.toHexString(System.identityHashCode(bytes)) + ".tmp");
             try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                     ByteBuffer b = ByteBuffer.wrap(bytes);
                     while (b.hasRemaining()) ch.write(b);
                     ch.force(true);

@@ -3,21 +3,50 @@ package io.github.rnn4j.kernels;
 /**
  * Chooses the {@link Kernels} implementation once, at class initialisation.
  *
- * <p>The system property {@code rnn4j.kernels} forces a choice; today only {@code plain} exists.
- * This is the hook where the Vector API implementation will be selected when the
- * {@code jdk.incubator.vector} module is present, with the plain one as fallback.
+ * <p>{@link VectorKernels} is chosen when the {@code jdk.incubator.vector} module is in the boot
+ * layer (the JVM was started with {@code --add-modules jdk.incubator.vector}); it is loaded
+ * reflectively, so a JVM without the module never loads that class. Otherwise, or if loading it
+ * fails, {@link PlainKernels} is used, with one warning line on stderr — never a failure.
+ *
+ * <p>The system property {@code rnn4j.kernels} forces a choice: {@code plain} (silently) or
+ * {@code vector} (warning once and falling back to plain if the module is missing). Unset or
+ * {@code auto}: vector when available, else plain with the warning. The thread count for large
+ * GEMMs comes from {@code rnn4j.threads} (see {@link VectorKernels}).
+ *
+ * <p>Not a registry: there is no way to plug in further implementations at run time.
  */
 final class KernelProvider {
-    static final Kernels INSTANCE = choose();
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    static final Kernels INSTANCE = choose(System.getProperty("rnn4j.kernels", "auto"));
 
     private KernelProvider() {
     }
 
-    private static Kernels choose() {
-        String forced = System.getProperty("rnn4j.kernels", "plain");
-        if (!forced.equals("plain")) {
-            System.err.println("rnn4j: kernels '" + forced + "' are not available, using plain");
+    static Kernels choose(String requested) {
+        String r = requested.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (r) {
+            case "plain":
+                return new PlainKernels();
+            case "vector":
+            case "auto":
+            case "":
+                break;
+            default:
+                System.err.println("rnn4j: unknown rnn4j.kernels='" + requested
+                        + "' (use plain or vector); choosing automatically");
         }
-        return new PlainKernels();
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            System.err.println("rnn4j: the Vector API is not enabled, using the slower plain-Java kernels; "
+                    + "run java with --add-modules " + VECTOR_MODULE + " (or -Drnn4j.kernels=plain to silence this)");
+            return new PlainKernels();
+        }
+        try {
+            return (Kernels) Class.forName("io.github.rnn4j.kernels.VectorKernels")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.err.println("rnn4j: Vector API kernels unavailable (" + cause + "), using plain-Java kernels");
+            return new PlainKernels();
+        }
     }
 }

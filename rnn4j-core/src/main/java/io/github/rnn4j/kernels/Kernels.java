@@ -73,7 +73,11 @@ public interface Kernels {
     /** A short name for logs and benchmark reports. */
     String name();
 
-    /** The kernels in use: the plain-Java reference until a faster implementation is registered. */
+    /**
+     * The kernels in use, chosen once: {@code VectorKernels} when the JVM runs with
+     * {@code --add-modules jdk.incubator.vector}, else {@link PlainKernels} (system property
+     * {@code rnn4j.kernels=plain|vector} forces a choice).
+     */
     static Kernels get() {
         return KernelProvider.INSTANCE;
     }

@@ -95,6 +95,11 @@ public class Dropout extends Layer {
         if (seed != null) rng = new SplittableRandom(seed);
     }
 
+    @Override
+    public void reseed(long s) {
+        super.reseed(seed == null ? s : s ^ (seed * 0x9E3779B97F4A7C15L));
+    }
+
     static final class DropoutFrame extends Frame {
         boolean active;
         float[] mask;   // [size of x]: 0 or 1/(1-rate)

@@ -57,6 +57,16 @@ public abstract class Layer {
         return this;
     }
 
+    /**
+     * Restarts the layer's random generator (dropout masks) from {@code seed}. Models call it at
+     * the start of every epoch with a seed derived from the model seed, the epoch and the layer's
+     * position, so a run resumed at epoch k draws the same masks as an uninterrupted one.
+     * Wrappers pass derived seeds on to the layers they hold.
+     */
+    public void reseed(long seed) {
+        this.rng = new SplittableRandom(seed);
+    }
+
     /** Whether {@link #build} has run. */
     public boolean isBuilt() {
         return built;

@@ -171,6 +171,12 @@ public class TimeDistributed extends Layer {
     }
 
     @Override
+    public void reseed(long seed) {
+        super.reseed(seed);
+        layer.reseed(seed * 31 + 17);
+    }
+
+    @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         Map<String, Object> inner = new LinkedHashMap<>();

@@ -12,7 +12,7 @@ import io.github.rnn4j.tensor.Tensor;
  * must be deterministic: the same indices give the same values.
  *
  * <pre>{@code
- * Dataset windows = TimeseriesDataset.of(series, targets).sequenceLength(48)...;   // io.github.rnn4j.data
+ * Dataset windows = TimeseriesDataset.builder(series).sequenceLength(48).build();   // io.github.rnn4j.data
  * model.fit(windows, new FitOptions().epochs(10));
  * }</pre>
  */

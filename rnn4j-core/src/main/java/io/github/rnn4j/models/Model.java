@@ -475,6 +475,8 @@ public class Model {
             for (Callback cb : o.callbacks) cb.onEpochBegin(epoch);
             for (int i = 0; i < nTrain; i++) order[i] = i;
             if (o.shuffle) shuffle(order, new SplittableRandom(Graph.mix(seed ^ 0x5EEDL, epoch)));
+            long epochSeed = Graph.mix(seed ^ 0xD20FL, epoch);
+            for (int i = 0; i < graph.layers.size(); i++) graph.layers.get(i).reseed(Graph.mix(epochSeed, i));
             for (List<Metric> ms : metrics) for (Metric m : ms) m.reset();
             double lossSum = 0;
             double[] outLossSum = new double[graph.outputs.length];

@@ -171,6 +171,20 @@ class CallbacksTest {
         assertBitsEqual(s.weights.get(0), ModelFile.load(dir.resolve("e1.rnn4j")).getWeights(), "e1 holds epoch 1");
     }
 
+    @Test
+    void checkpointNeverSavesAnEpochWhoseMonitoredValueIsNaN(@TempDir Path dir) throws Exception {
+        Model m = model(10);
+        Script s = new Script(1, Double.NaN, 0.5);
+        m.fit(X, Y, opts(3, s, new ModelCheckpoint(dir.resolve("e{epoch}.rnn4j")).monitor("score")));
+        assertTrue(Files.exists(dir.resolve("e1.rnn4j")) && Files.exists(dir.resolve("e3.rnn4j")));
+        assertFalse(Files.exists(dir.resolve("e2.rnn4j")));
+        // an unknown field in the pattern is an error naming what is logged
+        Model m2 = model(11);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m2.fit(X, Y,
+                opts(1, new ModelCheckpoint(dir.resolve("{val_los}.rnn4j")).monitor("loss"))));
+        assertTrue(e.getMessage().contains("val_los") && e.getMessage().contains("loss"), e.getMessage());
+    }
+
     // ---- ReduceLROnPlateau ----------------------------------------------------------------------
 
     @Test

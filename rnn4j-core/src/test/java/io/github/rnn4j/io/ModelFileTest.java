@@ -313,6 +313,41 @@ class ModelFileTest {
     }
 
     @Test
+    void savedFilesGetTheUsualPermissionsNotOwnerOnly(@TempDir Path dir) throws Exception {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+        Path ref = dir.resolve("reference.txt");
+        Files.write(ref, new byte[]{1});
+        Path f = dir.resolve("m.rnn4j");
+        ModelFile.save(trained(1), f);
+        assertEquals(Files.getPosixFilePermissions(ref), Files.getPosixFilePermissions(f),
+                "a model file is created like any other file (umask), not 0600 like a temp file");
+        ModelFile.save(trained(2), f); // replacing keeps them too
+        assertEquals(Files.getPosixFilePermissions(ref), Files.getPosixFilePermissions(f));
+    }
+
+    @Test
+    void sharedLayersAndEncoderDecoderStatesRoundTrip() throws Exception {
+        // a layer called twice (node index 1 in the config) and a layer fed another's states
+        var enc = io.github.rnn4j.layers.Input.of("enc", -1, 2);
+        var dec = io.github.rnn4j.layers.Input.of("dec", -1, 2);
+        var shared = new Dense(3).activation("tanh");
+        var e = shared.call(enc);
+        var d = shared.call(dec);
+        var states = new LSTM(4).returnState(true).callMulti(e);
+        var out = new Dense(1).call(new LSTM(4).returnSequences(true).call(d, states[1], states[2]));
+        Model m = Model.of(new io.github.rnn4j.layers.SymbolicTensor[]{enc, dec},
+                new io.github.rnn4j.layers.SymbolicTensor[]{out}).seed(12);
+        m.compile(new Adam(1e-2), new MeanSquaredError());
+        Tensor[] x = {rand(1, 4, 6, 2), rand(2, 4, 3, 2)};
+        m.fit(x, new Tensor[]{rand(3, 4, 3, 1)}, new FitOptions().epochs(2).batchSize(2).verbose(0));
+        Model back = ModelFile.fromBytes(ModelFile.toBytes(m, true));
+        assertEquals(m.countParams(), back.countParams(), "the shared layer's weights are stored once");
+        assertBitsEqual(m.predict(x, 4)[0], back.predict(x, 4)[0], "predictions");
+        // the rebuilt graph really shares: changing its one Dense kernel changes both branches
+        assertEquals(m.layers().size(), back.layers().size());
+    }
+
+    @Test
     void functionalModelsRoundTrip() throws Exception {
         var a = io.github.rnn4j.layers.Input.of("tokens", -1);
         var b = io.github.rnn4j.layers.Input.of("extra", 2);

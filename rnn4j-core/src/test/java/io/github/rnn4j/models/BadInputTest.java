@@ -91,7 +91,7 @@ class BadInputTest {
         assertTrue(msg.contains("[6, 3]") && msg.contains("(None, None, 3)"), msg);
         // target of the wrong shape
         msg = refused(() -> model.fit(x, rand(4, 6, 3), opts()));
-        assertTrue(msg.contains("target 0") && msg.contains("[6, 3]") && msg.contains("[6, 2]"), msg);
+        assertTrue(msg.contains("target 0") && msg.contains("(None, 2)") && msg.contains(", 3]"), msg);
         // sample counts disagree
         msg = refused(() -> model.fit(x, rand(4, 5, 2), opts()));
         assertTrue(msg.contains("5") && msg.contains("6"), msg);
@@ -139,8 +139,8 @@ class BadInputTest {
         assertTrue(msg.contains("length 0") && msg.contains("[6, 0, 3]"), msg);
         msg = refused(() -> model.evaluate(Tensor.zeros(6, 0, 3), y, 3));
         assertTrue(msg.contains("length 0"), msg);
-        msg = refused(() -> model.fit(x, y, opts().validationSplit(0.1)));
-        assertTrue(msg.contains("validationSplit"), msg);
+        msg = refused(() -> model.fit(x.slice0(0, 1), y.slice0(0, 1), opts().validationSplit(0.5)));
+        assertTrue(msg.contains("validationSplit") && msg.contains("0 for training"), msg);
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.github.rnn4j.layers.Dense;
 import io.github.rnn4j.layers.Flatten;
 import io.github.rnn4j.layers.Input;
 import io.github.rnn4j.layers.InputLayer;
-import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Param;
 import io.github.rnn4j.layers.SymbolicTensor;
 import io.github.rnn4j.layers.TimeDistributed;
@@ -39,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Tests of {@link Model} and {@link Sequential} through their public API: building (deferred
@@ -474,6 +472,56 @@ class ModelTest {
         assertThrows(IllegalArgumentException.class, () -> m.compile(new Adam(), new Loss[]{new MeanSquaredError()}, null));
     }
 
+    @Test
+    void paddedTimestepsDoNotCountInLossMetricsOrGradients() {
+        // Keras applies the output mask (Embedding(maskZero) -> returnSequences) to the loss
+        Tensor ids = ModelTesting.ids(1, 9, 6, 5);
+        for (int i = 0; i < 6; i++) ids.data()[i * 5] = 1 + i % 8; // every sample keeps step 0
+        for (int i = 0; i < 6; i++) for (int t = 5 - i % 3; t < 5; t++) ids.data()[i * 5 + t] = 0; // trailing padding
+        Tensor y = rand(2, 6, 5, 1);
+        Tensor junk = y.copy();
+        for (int i = 0; i < ids.size(); i++) if (ids.data()[i] == 0) junk.data()[i] = 1000f;
+        Model[] ms = new Model[2];
+        for (int k = 0; k < 2; k++) {
+            SymbolicTensor in = Input.of(-1);
+            SymbolicTensor e = new io.github.rnn4j.layers.Embedding(9, 4).maskZero(true).call(in);
+            ms[k] = Model.of(in, new Dense(1).call(new LSTM(3).returnSequences(true).call(e))).seed(5);
+            ms[k].compile(new Adam(1e-2), new MeanSquaredError(), "mae");
+        }
+        Tensor p = ms[0].predict(ids);
+        double se = 0, ae = 0;
+        int valid = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            if (ids.data()[i] == 0) continue;
+            double d = (double) p.data()[i] - y.data()[i];
+            se += d * d;
+            ae += Math.abs(d);
+            valid++;
+        }
+        Map<String, Double> ev = ms[0].evaluate(ids, junk, 6);
+        assertEquals(se / valid, ev.get("loss"), 1e-6, "loss over the real steps only");
+        assertEquals(ae / valid, ev.get("mae"), 1e-6, "mae over the real steps only");
+        // in batches, as Keras: the loss is the sample-weighted mean of each batch's masked mean,
+        // a metric the masked mean over everything
+        double[] bse = new double[2];
+        int[] bValid = new int[2];
+        for (int i = 0; i < ids.size(); i++) {
+            if (ids.data()[i] == 0) continue;
+            int batch = i / 5 < 4 ? 0 : 1;
+            double d = (double) p.data()[i] - y.data()[i];
+            bse[batch] += d * d;
+            bValid[batch]++;
+        }
+        Map<String, Double> ev4 = ms[0].evaluate(ids, junk, 4);
+        assertEquals((4 * bse[0] / bValid[0] + 2 * bse[1] / bValid[1]) / 6, ev4.get("loss"), 1e-6, "batched loss");
+        assertEquals(ae / valid, ev4.get("mae"), 1e-6, "batched mae");
+        // training against garbage at padded steps is the same, bit for bit, as against clean targets
+        History h0 = ms[0].fit(ids, y, quiet().epochs(2).batchSize(3));
+        History h1 = ms[1].fit(ids, junk, quiet().epochs(2).batchSize(3));
+        assertEquals(h0.history(), h1.history());
+        assertBitsEqual(ms[0].getWeights(), ms[1].getWeights(), "weights");
+    }
+
     // ---- truncated BPTT -----------------------------------------------------------------------
 
     private static Tensor[] delayTask(int n, int t, int delay, long seed) {
@@ -522,17 +570,4 @@ class ModelTest {
         assertTrue(e.getMessage().contains("per-timestep"), e.getMessage());
         assertEquals(0, s.optimizer().iterations());
     }
-
-    // ---- helpers for other tests ----------------------------------------------------------------
-
-    static void assertNoChange(List<Tensor> before, Model m, long iterations) {
-        if (!bitsEqual(before, m.getWeights())) fail("weights changed");
-        assertEquals(iterations, m.optimizer().iterations(), "optimizer iterations");
-    }
-
-    static Layer last(Model m) {
-        List<Layer> ls = m.layers();
-        return ls.get(ls.size() - 1);
-    }
-
 }

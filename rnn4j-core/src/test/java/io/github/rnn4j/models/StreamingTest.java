@@ -31,6 +31,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static io.github.rnn4j.models.ModelTesting.assertBitsEqual;
+import static io.github.rnn4j.models.ModelTesting.assertClose;
 import static io.github.rnn4j.models.ModelTesting.rand;
 import static io.github.rnn4j.models.ModelTesting.step;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -51,6 +52,13 @@ class StreamingTest {
     private static final int B = 3;
     private static final int T = 7;
     private static final int F = 3;
+    /**
+     * Stepping and predict do the same arithmetic, but predict's hoisted input projection is one
+     * GEMM over T·B rows where a step's covers B rows; a SIMD kernel may block (and so round)
+     * those differently, so the two agree to float32 rounding rather than bit for bit. A real
+     * error (a wrong state, a missed gate) is off by orders of magnitude more.
+     */
+    private static final double TOL = 1e-6;
 
     record Stack(String name, Supplier<Model> make, boolean perStep) {
         @Override
@@ -113,14 +121,14 @@ class StreamingTest {
         for (int k = 0; k < whole.length; k++) {
             if (s.perStep()) {
                 for (int t = 0; t < T; t++) {
-                    assertBitsEqual(step(whole[k], t), steps.get(t)[k], "output " + k + " at step " + t);
+                    assertClose(step(whole[k], t), steps.get(t)[k], TOL, "output " + k + " at step " + t);
                 }
             } else {
-                assertBitsEqual(whole[k], steps.get(T - 1)[k], "output " + k + " after the last step");
+                assertClose(whole[k], steps.get(T - 1)[k], TOL, "output " + k + " after the last step");
                 // after t+1 steps the output is that of predict on the first t+1 steps
                 int t = 2;
                 Tensor prefix = m.predict(new Tensor[]{prefix(x, t + 1)}, B)[k];
-                assertBitsEqual(prefix, steps.get(t)[k], "output " + k + " after step " + t);
+                assertClose(prefix, steps.get(t)[k], TOL, "output " + k + " after step " + t);
             }
         }
     }
@@ -143,10 +151,10 @@ class StreamingTest {
         for (int t = 4; t < T; t++) Arrays.fill(x.data(), (0 * T + t) * F, (0 * T + t + 1) * F, 0f); // sample 0: 4 steps
         Arrays.fill(x.data(), (1 * T + 2) * F, (1 * T + 3) * F, 0f); // sample 1: a gap at step 2
         List<Tensor[]> steps = stepAll(m, x);
-        assertBitsEqual(m.predict(x), steps.get(T - 1)[0], "last output with padding");
+        assertClose(m.predict(x), steps.get(T - 1)[0], TOL, "last output with padding");
         Tensor whole = seq.predict(x);
         List<Tensor[]> s2 = stepAll(seq, x);
-        for (int t = 0; t < T; t++) assertBitsEqual(step(whole, t), s2.get(t)[0], "per-step output at " + t);
+        for (int t = 0; t < T; t++) assertClose(step(whole, t), s2.get(t)[0], TOL, "per-step output at " + t);
     }
 
     @Test
@@ -257,6 +265,15 @@ class StreamingTest {
                     }
                 }
             }
+            // predict is documented as thread-safe too
+            Tensor[] want = new Tensor[streams];
+            for (int i = 0; i < streams; i++) want[i] = m.predict(xs[i]);
+            List<Future<Tensor>> ps = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                Tensor x = xs[i];
+                ps.add(pool.submit(() -> m.predict(x)));
+            }
+            for (int i = 0; i < streams; i++) assertBitsEqual(want[i], ps.get(i).get(), "concurrent predict " + i);
         } finally {
             pool.shutdownNow();
         }
@@ -286,7 +303,7 @@ class StreamingTest {
         Sequential ok = new Sequential(new InputLayer(-1, F), new Conv1D(2, 1), new LSTM(3), new Dense(1));
         ok.build();
         Tensor x = rand(9, B, T, F);
-        assertBitsEqual(ok.predict(x), stepAll(ok, x).get(T - 1)[0], "Conv1D(kernel 1) streams");
+        assertClose(ok.predict(x), stepAll(ok, x).get(T - 1)[0], TOL, "Conv1D(kernel 1) streams");
     }
 
     @Test

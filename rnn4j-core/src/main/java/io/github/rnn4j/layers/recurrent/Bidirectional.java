@@ -287,6 +287,13 @@ public class Bidirectional extends Layer {
 
     /** The backward direction reads the whole sequence first: no step-at-a-time execution. */
     @Override
+    public void reseed(long seed) {
+        super.reseed(seed);
+        forwardLayer.reseed(seed * 31 + 1);
+        backwardLayer.reseed(seed * 31 + 2);
+    }
+
+    @Override
     public boolean supportsStep() {
         return false;
     }

@@ -84,6 +84,12 @@ public class StackedRNN extends Layer {
     }
 
     @Override
+    public void reseed(long seed) {
+        super.reseed(seed);
+        for (int i = 0; i < layers.size(); i++) layers.get(i).reseed(seed * 31 + i + 1);
+    }
+
+    @Override
     public boolean supportsStep() {
         return false;
     }

@@ -1,0 +1,71 @@
+package io.github.rnn4j.cli.data;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.util.HexFormat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shipped Seattle weather file is the unchanged upstream file, complete, with its source note. */
+class ShippedDataTest {
+
+    @Test
+    void seattleWeatherIsTheUnchangedVegaDatasetsFile() throws Exception {
+        byte[] bytes;
+        try (InputStream in = ShippedData.open(ShippedData.SEATTLE_WEATHER)) {
+            bytes = in.readAllBytes();
+        }
+        assertEquals(48_219, bytes.length);
+        // vega-datasets 3.2.1 datapackage.json records "hash": "sha1:0f38b5...", a git blob hash
+        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+        sha1.update(("blob " + bytes.length + "\0").getBytes(StandardCharsets.US_ASCII));
+        sha1.update(bytes);
+        assertEquals("0f38b53bdc1c42c5e5d484f33b9d4d7b229e0e59", HexFormat.of().formatHex(sha1.digest()));
+    }
+
+    @Test
+    void seattleWeatherHasEveryDayFrom2012To2015() throws Exception {
+        try (BufferedReader r = ShippedData.reader(ShippedData.SEATTLE_WEATHER)) {
+            assertEquals("date,precipitation,temp_max,temp_min,wind,weather", r.readLine());
+            LocalDate expected = LocalDate.of(2012, 1, 1);
+            int rows = 0;
+            for (String line; (line = r.readLine()) != null; rows++) {
+                String[] cells = line.split(",", -1);
+                assertEquals(6, cells.length, line);
+                assertEquals(expected, LocalDate.parse(cells[0]), "row " + (rows + 1));
+                Double.parseDouble(cells[2]);
+                expected = expected.plusDays(1);
+            }
+            assertEquals(1461, rows);
+            assertEquals(LocalDate.of(2016, 1, 1), expected);
+        }
+    }
+
+    @Test
+    void sourceNoteTravelsWithTheData() {
+        String note = ShippedData.source(ShippedData.SEATTLE_WEATHER);
+        assertTrue(note.contains("NOAA"), note);
+        assertTrue(note.contains("public domain"), note);
+        assertTrue(note.contains("vega-datasets"), note);
+        assertEquals(java.util.List.of(ShippedData.SEATTLE_WEATHER), ShippedData.names());
+    }
+
+    @Test
+    void unknownNameListsWhatIsShipped() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ShippedData.open("daily-min-temperatures.csv"));
+        assertTrue(e.getMessage().contains("no shipped dataset named 'daily-min-temperatures.csv'"), e.getMessage());
+        assertTrue(e.getMessage().contains(ShippedData.SEATTLE_WEATHER), e.getMessage());
+        // a path cannot reach other resources of the jar
+        assertThrows(IllegalArgumentException.class, () -> ShippedData.open("../DemoCommand.class"));
+        assertNull(ShippedData.class.getResource("daily-min-temperatures.csv"), "Melbourne data is not shipped (no licence)");
+    }
+}

@@ -1,0 +1,159 @@
+package io.github.rnn4j.kernels;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The fixed thread pool that runs one large GEMM of {@link VectorKernels} on several threads:
+ * {@code threads - 1} daemon workers, created once per thread count and parked between calls,
+ * plus the calling thread. The GEMM is cut into a few chunks per thread (column or row blocks,
+ * see {@link VectorKernels#chunkCount}) that the threads claim one at a time, so a thread slowed
+ * down by another process on its core takes fewer chunks instead of holding up the call.
+ *
+ * <p>Hand-rolled rather than an executor so that a call allocates nothing (GEMMs run inside the
+ * recurrent time loop, where the library promises no allocation) and wakes the workers with
+ * one volatile write and an unpark; workers and the caller spin briefly before parking, which
+ * keeps back-to-back per-timestep GEMMs from paying a full wake-up each.
+ *
+ * <p>Claims go through one counter holding (job generation, next chunk): a claim succeeds only
+ * while its job is still running, so a worker that wakes late can never take a chunk of the
+ * next job with the previous job's arguments.
+ *
+ * <p>Not a general executor: one GEMM at a time. A second thread that calls while the pool is busy
+ * gets {@code false} from {@link #run} and computes its GEMM on its own thread instead of waiting.
+ */
+final class GemmPool {
+    /** Spin iterations (each a {@code Thread.onSpinWait}) before parking: roughly 50-100 us. */
+    private static final int SPINS = 1 << 12;
+    private static final ConcurrentHashMap<Integer, GemmPool> SHARED = new ConcurrentHashMap<>();
+
+    private final int threads;
+    private final Thread[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** (generation << 32) | (chunk count << 16) | next unclaimed chunk. */
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    // the job; written by the caller before the volatile write of ticket, read after a claim
+    private boolean transA, transB, byColumns;
+    private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+    private float alpha, beta;
+    private float[] a, b, c;
+
+    /** The pool for {@code threads} threads (>= 2), created on first request and kept for the JVM's life. */
+    static GemmPool shared(int threads) {
+        return SHARED.computeIfAbsent(threads, GemmPool::new);
+    }
+
+    private GemmPool(int threads) {
+        if (threads < 2) throw new IllegalArgumentException("a GEMM pool needs at least 2 threads, got " + threads);
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::work, "rnn4j-gemm-" + (i + 1));
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs the GEMM in {@code chunks} (< 65536) pieces on all threads and returns true, or returns false at
+     * once (doing nothing) when another thread's GEMM holds the pool.
+     */
+    boolean run(int chunks, boolean byColumns, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                float beta, float[] c, int cOff, int ldc) {
+        if (!busy.compareAndSet(false, true)) return false;
+        try {
+            this.byColumns = byColumns;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            failure = null;
+            caller = Thread.currentThread();
+            done.set(0);
+            long gen = (ticket.get() >>> 32) + 1;
+            ticket.set(gen << 32 | (long) chunks << 16);   // publishes the job
+            for (Thread w : workers) LockSupport.unpark(w);
+            claimAndRun(gen);
+            int spins = 0;
+            while (done.get() != chunks) {
+                if (spins < SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            this.a = null;
+            this.b = null;
+            this.c = null;
+            Throwable t = failure;
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException(t);
+            return true;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** Claims chunks of job {@code gen} until none is left; returns at once if that job is over. */
+    private void claimAndRun(long gen) {
+        for (;;) {
+            long t = ticket.get();
+            if ((t >>> 32) != gen) return;
+            int chunk = (int) (t & 0xFFFF), total = (int) ((t >>> 16) & 0xFFFF);
+            if (chunk >= total) return;
+            if (!ticket.compareAndSet(t, t + 1)) continue;
+            try {
+                VectorKernels.gemmChunk(chunk, total, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
+                        b, bOff, ldb, beta, c, cOff, ldc);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            if (done.incrementAndGet() == total) LockSupport.unpark(caller);
+        }
+    }
+
+    private void work() {
+        long seen = 0;
+        for (;;) {
+            long gen;
+            int spins = 0;
+            while ((gen = ticket.get() >>> 32) == seen) {
+                if (spins < SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            seen = gen;
+            claimAndRun(gen);
+        }
+    }
+}

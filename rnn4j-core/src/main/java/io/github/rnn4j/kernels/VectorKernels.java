@@ -1,0 +1,539 @@
+package io.github.rnn4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}), at the platform's preferred
+ * lane width ({@code FloatVector.SPECIES_PREFERRED}: 8 floats on AVX2, 16 on AVX-512).
+ *
+ * <p><b>GEMM</b> follows the Goto/BLIS scheme. For each {@value #KC}-deep slice of k and each
+ * block of up to {@link #NC} columns, the slice of op(B) is packed into contiguous panels
+ * {@link #NR} columns wide; for each block of {@value #MC} rows, the slice of op(A) is packed
+ * (times alpha) into panels {@value #MR} rows tall. A 4 x 2-vector register micro-kernel
+ * (8 accumulators, 2 loads and 4 broadcasts per 8 FMAs) then sweeps the panels, keeping the
+ * B panel in L1 and the A block in L2. Packing is where the transpose variants are absorbed, so
+ * one micro-kernel serves all four; zero-padding of partial panels keeps it branch-free, and
+ * edge tiles go through a small scratch tile. {@code beta} is applied when the first k slice is
+ * stored: {@code beta == 0} overwrites C (old contents, NaN included, are never read), exactly as
+ * {@link PlainKernels}. Rows {@code m <} {@value #MR} (batch-1 steps) skip packing: each row of C
+ * is accumulated in registers straight from the rows of B (or as dot products when B is
+ * transposed), which is what a memory-bound matrix-vector product wants.
+ *
+ * <p><b>Threads.</b> A GEMM of at least {@value #PARALLEL_MIN_MACS} multiply-adds is cut into up
+ * to four blocks per thread, of columns (aligned to {@link #NR}) or else of rows, which the
+ * threads of a fixed pool claim one by one ({@link GemmPool}: daemon threads created once, the
+ * caller working too, no allocation per call). The count comes from
+ * the system property {@code rnn4j.threads} (default: available processors); {@code 1} means no
+ * pool at all.
+ *
+ * <p><b>Activations.</b> {@link #sigmoid} is {@code 1 / (1 + exp(-x))} and {@link #tanh} is
+ * {@code lanewise(TANH)}, both on the Vector API's transcendental operators (SVML-backed
+ * intrinsics on x86; about 1-2 ns per element here against ~14 ns for a scalar {@code Math.tanh}
+ * loop). Measured over 2 million points (a grid on [-20, 20] and log-uniform magnitudes
+ * 1e-6..1e2 of both signs; JDK 25, AVX2), against {@code Math.tanh} and the double-precision
+ * logistic function: tanh max abs error 3.1e-8, max relative error 6.0e-8; sigmoid max abs error
+ * 8.9e-8, max relative error 1.5e-7 (where the result is a normal float) — one or two float ulps.
+ * {@code VectorKernelsTest.activationsMatchDoublePrecision} measures this again and asserts
+ * 2.5e-7 absolute and 5e-7 relative. Infinities give the limits, NaN stays NaN. (A Cephes-style
+ * polynomial exp/tanh was tried as well: no clear gain in speed, 2-3x the error.)
+ * Tails shorter than a vector use the scalar reference.
+ *
+ * <p>Floating-point sums are ordered differently from {@link PlainKernels} (k is split in
+ * slices, lanes are summed in pairs), so results agree with it to rounding, not bit for bit.
+ * One deliberate difference: PlainKernels skips an {@code A(i,p) == 0} term, so a NaN/Inf in B
+ * opposite a zero of A does not reach C there; here it does, as in optimised BLAS.
+ *
+ * <pre>{@code
+ * // java --add-modules jdk.incubator.vector -Drnn4j.threads=2 ...
+ * Kernels k = Kernels.get();                 // a VectorKernels when the module is present
+ * k.gemm(false, false, m, n, kk, 1f, a, 0, kk, b, 0, n, 0f, c, 0, n);   // C = A·B
+ * }</pre>
+ *
+ * <p>Not here: pre-packed (cached) weights across calls, fused recurrent steps, half precision.
+ * This class is loaded only when the module is present (see {@code KernelProvider}); prefer
+ * {@link Kernels#get()} to constructing it (the constructors are for tests and benchmarks).
+ */
+public final class VectorKernels implements Kernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Lanes per vector. */
+    static final int L = S.length();
+    /** Micro-kernel rows. */
+    static final int MR = 4;
+    /** Micro-kernel columns: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of one packed slice of k; KC x NR floats of B stay in L1 (16 KiB at NR = 16). */
+    static final int KC = 256;
+    /** Rows of A packed at once (MC x KC floats = 128 KiB, in L2). */
+    static final int MC = 128;
+    /** Columns of B packed at once (KC x NC floats = 2 MiB at NC = 2048, in L3). */
+    static final int NC = NR * (2048 / NR);
+    /** Below this many multiply-adds a GEMM stays on the calling thread. */
+    static final long PARALLEL_MIN_MACS = 1L << 18;
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private final GemmPool pool;
+
+    /** Kernels with the thread count of {@code rnn4j.threads} (default: available processors). */
+    public VectorKernels() {
+        this(Integer.getInteger("rnn4j.threads", Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Kernels that split large GEMMs over {@code threads} threads (1: never). */
+    public VectorKernels(int threads) {
+        if (S.length() < 4) {
+            throw new UnsupportedOperationException("preferred float vector has " + S.length()
+                    + " lanes; the Vector API kernels need at least 4");
+        }
+        this.pool = threads > 1 ? GemmPool.shared(threads) : null;
+    }
+
+    /** Threads a large GEMM is split over (1 when there is no pool). */
+    public int threads() {
+        return pool == null ? 1 : pool.threads();
+    }
+
+    /** Per-thread packing buffers, grown on first use and then reused. */
+    private static final class Workspace {
+        float[] a = new float[MC * KC];
+        float[] b = new float[0];
+        final float[] tile = new float[MR * NR];
+        float[] row = new float[0];
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
+
+        float[] row(int size) {
+            if (row.length < size) row = new float[size];
+            return row;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ GEMM
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (pool != null && (long) m * n * k >= PARALLEL_MIN_MACS) {
+            int threads = pool.threads();
+            boolean byColumns = n >= threads * NR * 2 || m < threads * MR;
+            int chunks = chunkCount(m, n, k, threads, byColumns);
+            if (chunks > 1 && pool.run(chunks, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
+                    b, bOff, ldb, beta, c, cOff, ldc)) {
+                return;
+            }
+        }
+        gemmSerial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * How many pieces a pooled GEMM is cut into: up to four per thread (so a thread that loses its
+     * core to another process takes fewer of them), none smaller than half the pooling threshold,
+     * and at most one per NR columns (or MR rows).
+     */
+    static int chunkCount(int m, int n, int k, int threads, boolean byColumns) {
+        long macs = (long) m * n * k;
+        long byWork = Math.max(1, macs / (PARALLEL_MIN_MACS / 2));
+        int byShape = byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+        return (int) Math.min(Math.min(4L * threads, byWork), byShape);
+    }
+
+    /**
+     * Piece {@code chunk} of {@code chunks} of a GEMM (run by the pool's threads): a block of
+     * columns aligned to NR, or of rows aligned to MR; empty when the blocks run out early.
+     */
+    static void gemmChunk(int chunk, int chunks, boolean byColumns, boolean transA, boolean transB,
+                          int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float beta, float[] c, int cOff, int ldc) {
+        if (byColumns) {
+            int size = roundUp((n + chunks - 1) / chunks, NR);
+            int j0 = Math.min(n, chunk * size), j1 = Math.min(n, j0 + size);
+            if (j1 <= j0) return;
+            gemmSerial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
+                    b, transB ? bOff + j0 * ldb : bOff + j0, ldb, beta, c, cOff + j0, ldc);
+        } else {
+            int size = roundUp((m + chunks - 1) / chunks, MR);
+            int i0 = Math.min(m, chunk * size), i1 = Math.min(m, i0 + size);
+            if (i1 <= i0) return;
+            gemmSerial(transA, transB, i1 - i0, n, k, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda,
+                    b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
+        }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    /** One-thread GEMM with m, n, k > 0 and alpha != 0. */
+    static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        if (m < MR) {
+            for (int i = 0; i < m; i++) {
+                float[] arow;
+                int arOff, arStride;
+                if (!transA) {
+                    arow = a;
+                    arOff = aOff + i * lda;
+                    arStride = 1;
+                } else {
+                    arow = a;
+                    arOff = aOff + i;
+                    arStride = lda;
+                }
+                if (!transB) {
+                    rowTimesB(n, k, alpha, arow, arOff, arStride, b, bOff, ldb, beta, c, cOff + i * ldc);
+                } else {
+                    if (arStride != 1) {
+                        float[] r = ws.row(k);
+                        for (int p = 0; p < k; p++) r[p] = arow[arOff + p * arStride];
+                        arow = r;
+                        arOff = 0;
+                    }
+                    rowDotB(n, k, alpha, arow, arOff, b, bOff, ldb, beta, c, cOff + i * ldc);
+                }
+            }
+            return;
+        }
+        float[] ap = ws.a;
+        float[] tile = ws.tile;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float bet = pc == 0 ? beta : 1f;
+                float[] bp = ws.b(roundUp(nc, NR) * kc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap);
+                    macroKernel(mc, nc, kc, ap, bp, bet, c, cOff + ic * ldc + jc, ldc, tile);
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[ic..ic+mc, pc..pc+kc) times alpha into MR-row panels, element (p, r) at p*MR + r. */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                              float alpha, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int base = (ir / MR) * kc * MR;
+            int rows = Math.min(MR, mc - ir);
+            if (!transA) {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = aOff + (ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = alpha * a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int dst = base + p * MR;
+                    int r = 0;
+                    for (; r < rows; r++) ap[dst + r] = alpha * a[src + r];
+                    for (; r < MR; r++) ap[dst + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, jc..jc+nc) into NR-column panels, element (p, j) at p*NR + j. */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                              float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int base = (jr / NR) * kc * NR;
+            int cols = Math.min(NR, nc - jr);
+            if (!transB) {
+                int src = bOff + pc * ldb + jc + jr;
+                if (cols == NR) {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        int j = 0;
+                        for (; j < cols; j++) bp[dst + j] = b[src + j];
+                        for (; j < NR; j++) bp[dst + j] = 0f;
+                    }
+                }
+            } else {
+                int j = 0;
+                for (; j < cols; j++) {
+                    int src = bOff + (jc + jr + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                }
+                for (; j < NR; j++) {
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /** C[mc x nc] (beta) += packed A block times packed B block. */
+    private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, float beta,
+                                    float[] c, int cIdx, int ldc, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int bi = (jr / NR) * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int ai = (ir / MR) * kc * MR;
+                int ci = cIdx + ir * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    micro(kc, ap, ai, bp, bi, c, ci, ldc, beta);
+                } else {
+                    micro(kc, ap, ai, bp, bi, tile, 0, NR, 0f);
+                    for (int r = 0; r < mr; r++) {
+                        int cr = ci + r * ldc, tr = r * NR;
+                        for (int j = 0; j < nr; j++) c[cr + j] = combine(tile[tr + j], beta, c[cr + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float combine(float acc, float beta, float old) {
+        return beta == 0f ? acc : beta == 1f ? old + acc : beta * old + acc;
+    }
+
+    private static void store(FloatVector acc, float beta, float[] c, int idx) {
+        if (beta == 0f) {
+            acc.intoArray(c, idx);
+        } else {
+            FloatVector old = FloatVector.fromArray(S, c, idx);
+            (beta == 1f ? old.add(acc) : old.fma(FloatVector.broadcast(S, beta), acc)).intoArray(c, idx);
+        }
+    }
+
+    /**
+     * The 4 x 2-vector register tile: C[4 x NR] (beta) += sum over p of Apanel[p][0..4) (x) Bpanel[p][0..NR).
+     * Eight accumulators, two B loads and four broadcasts per eight FMAs: everything stays in the
+     * 16 AVX2 registers. (A 4 x 3 tile has 12 accumulators + 3 B + 4 A values; C2 then spills two
+     * accumulators to the stack every iteration and runs at 40% of this one's speed.)
+     */
+    private static void micro(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                              float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        store(c00, beta, c, ci);
+        store(c01, beta, c, ci + L);
+        ci += ldc;
+        store(c10, beta, c, ci);
+        store(c11, beta, c, ci + L);
+        ci += ldc;
+        store(c20, beta, c, ci);
+        store(c21, beta, c, ci + L);
+        ci += ldc;
+        store(c30, beta, c, ci);
+        store(c31, beta, c, ci + L);
+    }
+
+    /**
+     * One row of C (beta) += alpha * a-row (k, stride arStride) times B (k x n row-major): for each
+     * block of columns the sum over p is kept in registers and B is streamed once.
+     */
+    private static void rowTimesB(int n, int k, float alpha, float[] a, int aOff, int aStride,
+                                  float[] b, int bOff, int ldb, float beta, float[] c, int cOff) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
+                FloatVector av = FloatVector.broadcast(S, alpha * a[ai]);
+                s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+                s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+                s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+            }
+            store(s0, beta, c, cOff + j);
+            store(s1, beta, c, cOff + j + L);
+            store(s2, beta, c, cOff + j + 2 * L);
+            store(s3, beta, c, cOff + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector s0 = FloatVector.zero(S);
+            for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
+                s0 = FloatVector.broadcast(S, alpha * a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
+            }
+            store(s0, beta, c, cOff + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
+                s += alpha * a[ai] * b[bi];
+            }
+            c[cOff + j] = combine(s, beta, c[cOff + j]);
+        }
+    }
+
+    /** One row of C (beta) += alpha * dot(a-row, row j of B) for each j (B stored n x k). */
+    private static void rowDotB(int n, int k, float alpha, float[] a, int aOff,
+                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff) {
+        for (int j = 0; j < n; j++) {
+            float s = dotVec(k, a, aOff, b, bOff + j * ldb);
+            c[cOff + j] = combine(alpha * s, beta, c[cOff + j]);
+        }
+    }
+
+    /** C = beta * C over m x n (beta == 0 writes zeros without reading C). */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) return;
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, ci, ci + n, 0f);
+            } else {
+                int j = 0;
+                for (; j + L <= n; j += L) FloatVector.fromArray(S, c, ci + j).mul(beta).intoArray(c, ci + j);
+                for (; j < n; j++) c[ci + j] *= beta;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------- element-wise
+
+    @Override
+    public void addRowVector(int m, int n, float[] bias, int bOff, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            int j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector.fromArray(S, c, ci + j).add(FloatVector.fromArray(S, bias, bOff + j)).intoArray(c, ci + j);
+            }
+            for (; j < n; j++) c[ci + j] += bias[bOff + j];
+        }
+    }
+
+    @Override
+    public void sumRowsAdd(int m, int n, float[] a, int aOff, int lda, float[] out, int outOff) {
+        int j = 0;
+        // column blocks of 4 vectors summed over all rows in registers, then added once
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int i = 0, ai = aOff + j; i < m; i++, ai += lda) {
+                s0 = s0.add(FloatVector.fromArray(S, a, ai));
+                s1 = s1.add(FloatVector.fromArray(S, a, ai + L));
+                s2 = s2.add(FloatVector.fromArray(S, a, ai + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, a, ai + 3 * L));
+            }
+            int o = outOff + j;
+            FloatVector.fromArray(S, out, o).add(s0).intoArray(out, o);
+            FloatVector.fromArray(S, out, o + L).add(s1).intoArray(out, o + L);
+            FloatVector.fromArray(S, out, o + 2 * L).add(s2).intoArray(out, o + 2 * L);
+            FloatVector.fromArray(S, out, o + 3 * L).add(s3).intoArray(out, o + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector s0 = FloatVector.zero(S);
+            for (int i = 0, ai = aOff + j; i < m; i++, ai += lda) s0 = s0.add(FloatVector.fromArray(S, a, ai));
+            FloatVector.fromArray(S, out, outOff + j).add(s0).intoArray(out, outOff + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int i = 0, ai = aOff + j; i < m; i++, ai += lda) s += a[ai];
+            out[outOff + j] += s;
+        }
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector av = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    @Override
+    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] z, int zOff) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(z, zOff + i);
+        }
+        for (; i < n; i++) z[zOff + i] = x[xOff + i] * y[yOff + i];
+    }
+
+    /**
+     * Scalar, on purpose: the Vector API's lanewise EXP/TANH run as SVML intrinsics once C2 has
+     * compiled the loop but as per-lane Java code before that, and the two need not agree to the
+     * bit, which would break "same seed, same bits". A deterministic vector approximation belongs
+     * with the fused recurrent kernels.
+     */
+    @Override
+    public void sigmoid(int n, float[] src, int sOff, float[] dst, int dOff) {
+        for (int i = 0; i < n; i++) dst[dOff + i] = Activations.sigmoid(src[sOff + i]);
+    }
+
+    /** Scalar for determinism; see {@link #sigmoid}. */
+    @Override
+    public void tanh(int n, float[] src, int sOff, float[] dst, int dOff) {
+        for (int i = 0; i < n; i++) dst[dOff + i] = (float) Math.tanh(src[sOff + i]);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        return dotVec(n, x, xOff, y, yOff);
+    }
+
+    private static float dotVec(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
+            s1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), s1);
+            s2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), s3);
+        }
+        for (; i + L <= n; i += L) {
+            s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
+        }
+        // lanes summed in a fixed order: reduceLanes(ADD) leaves the float order unspecified,
+        // and it differs between the interpreter and C2
+        FloatVector acc = s0.add(s1).add(s2.add(s3));
+        float s = 0f;
+        for (int j = 0; j < L; j++) s += acc.lane(j);
+        for (; i < n; i++) s += x[xOff + i] * y[yOff + i];
+        return s;
+    }
+
+    @Override
+    public String name() {
+        return "vector(" + S.vectorBitSize() + "-bit, " + threads() + (threads() == 1 ? " thread)" : " threads)");
+    }
+}

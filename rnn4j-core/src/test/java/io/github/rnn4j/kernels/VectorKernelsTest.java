@@ -1,0 +1,388 @@
+package io.github.rnn4j.kernels;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * SIMD-vs-scalar parity: {@link VectorKernels} against the reference {@link PlainKernels}, GEMM
+ * in all four transpose combinations with alpha, beta (including beta = 0 over NaN), offsets and
+ * leading dimensions wider than the rows, at sizes around the lane width and the register tile
+ * (0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 65), and at sizes large enough for the thread pool.
+ * Element-wise operations and activations are checked at every length up to four vectors plus
+ * a tail, at odd offsets. Everything outside the written window of C must stay untouched.
+ *
+ * <p>Tolerance. Both implementations round each product and sum in float but in different orders
+ * (the vector one splits k into slices and sums lanes separately), so they agree to rounding,
+ * not bit for bit. For an entry of C that is a sum of k products plus beta*C, the rounding error
+ * of either order is about u * sqrt(k) * M in practice (u = 6e-8 the unit roundoff, M the sum of
+ * the absolute values of the terms), u * k * M in the worst case. The check allows
+ * {@code 1e-6 * sqrt(k + 1) * M + 1e-30}: about 16 u sqrt(k) M, loose enough for any summation order,
+ * and still tighter than the change from dropping a single typical term for every k up to 1024
+ * (a dropped term moves the entry by about M / k; at k = 1024 the bound is 1/17 of that, at
+ * k = 65 1/300; {@link #toleranceRejectsADroppedTerm} checks that the bound would catch it).
+ *
+ * <p>Not here: speed (the JMH benchmark in rnn4j-bench measures it).
+ */
+class VectorKernelsTest {
+    private static final int[] SIZES = {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 65};
+    private static final float SENTINEL = -12345.5f;
+
+    private final PlainKernels plain = new PlainKernels();
+    private final VectorKernels vector1 = new VectorKernels(1);
+
+    /** One GEMM problem laid out in larger arrays with offsets, padded leading dimensions and sentinels. */
+    private static final class Problem {
+        final boolean transA, transB;
+        final int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        final float alpha, beta;
+        final float[] a, b, c;
+
+        Problem(SplittableRandom rnd, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.beta = beta;
+            int aRows = transA ? k : m, aCols = transA ? m : k;
+            int bRows = transB ? n : k, bCols = transB ? k : n;
+            aOff = 3;
+            lda = aCols + 5;
+            bOff = 7;
+            ldb = bCols + 2;
+            cOff = 5;
+            ldc = n + 3;
+            a = random(rnd, aOff + aRows * lda + 4);
+            b = random(rnd, bOff + bRows * ldb + 4);
+            c = new float[cOff + m * ldc + 6];
+            Arrays.fill(c, SENTINEL);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    c[cOff + i * ldc + j] = beta == 0f ? Float.NaN : (float) (rnd.nextDouble() * 2 - 1);
+                }
+            }
+        }
+
+        float[] run(Kernels kernels) {
+            float[] out = c.clone();
+            kernels.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
+            return out;
+        }
+
+        float opA(int i, int p) {
+            return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+        }
+
+        float opB(int p, int j) {
+            return transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+        }
+
+        /** The sum of absolute values of the terms that make up C[i][j]. */
+        double magnitude(int i, int j) {
+            double s = beta == 0f ? 0 : Math.abs(beta * c[cOff + i * ldc + j]);
+            for (int p = 0; p < k; p++) s += Math.abs(alpha * opA(i, p) * opB(p, j));
+            return s;
+        }
+
+        double tolerance(int i, int j) {
+            return 1e-6 * Math.sqrt(k + 1.0) * magnitude(i, j) + 1e-30;
+        }
+
+        String describe() {
+            return "gemm(transA=" + transA + ", transB=" + transB + ", m=" + m + ", n=" + n + ", k=" + k
+                    + ", alpha=" + alpha + ", beta=" + beta + ")";
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return x;
+    }
+
+    /** Asserts got == want inside the window (within tolerance) and untouched outside it. */
+    private static void assertSameGemm(Problem p, float[] want, float[] got) {
+        boolean[] inside = new boolean[p.c.length];
+        for (int i = 0; i < p.m; i++) {
+            for (int j = 0; j < p.n; j++) {
+                int idx = p.cOff + i * p.ldc + j;
+                inside[idx] = true;
+                float w = want[idx], g = got[idx];
+                if (!Float.isFinite(g) || !(Math.abs(g - w) <= p.tolerance(i, j))) {
+                    fail(p.describe() + ": C[" + i + "][" + j + "] = " + g + ", plain gives " + w
+                            + " (tolerance " + p.tolerance(i, j) + ")");
+                }
+            }
+        }
+        for (int idx = 0; idx < got.length; idx++) {
+            if (!inside[idx] && Float.floatToRawIntBits(got[idx]) != Float.floatToRawIntBits(p.c[idx])) {
+                fail(p.describe() + ": wrote outside C's window at array index " + idx + " (" + got[idx] + ")");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "transA={0} transB={1}")
+    @CsvSource({"false,false", "false,true", "true,false", "true,true"})
+    void gemmMatchesPlainAtAwkwardSizes(boolean transA, boolean transB) {
+        SplittableRandom rnd = new SplittableRandom(42 + (transA ? 2 : 0) + (transB ? 1 : 0));
+        float[] alphas = {1f, -0.5f};
+        float[] betas = {0f, 1f, 0.5f};
+        int checked = 0;
+        for (int m : SIZES) {
+            for (int n : SIZES) {
+                for (int k : SIZES) {
+                    // every (alpha, beta) pair at the small sizes; one rotating pair past 17 to keep it quick
+                    boolean all = m <= 17 && n <= 17 && k <= 17;
+                    for (int ia = 0; ia < alphas.length; ia++) {
+                        for (int ib = 0; ib < betas.length; ib++) {
+                            if (!all && (ia * 3 + ib) != (m + n + k) % 6) continue;
+                            Problem p = new Problem(rnd, transA, transB, m, n, k, alphas[ia], betas[ib]);
+                            assertSameGemm(p, p.run(plain), p.run(vector1));
+                            checked++;
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 2000, "checked " + checked);
+    }
+
+    /** One thread, shapes that cross the packing blocks: k past KC (beta applied once), m past MC, n past NC. */
+    @Test
+    void gemmAcrossCacheBlockBoundaries() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        int mr = VectorKernels.MR, nr = VectorKernels.NR, kc = VectorKernels.KC, mc = VectorKernels.MC,
+                nc = VectorKernels.NC;
+        int[][] shapes = {{mc + mr + 1, nr + 3, kc + 7}, {mr + 1, nc + nr + 1, 3}, {2 * mc + 1, 2 * nr + 1, 2 * kc + 1},
+                          {mr, nc, kc}, {mr - 1, nc + 1, kc + 1}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                for (float beta : new float[] {0f, 1f, 0.5f}) {
+                    Problem p = new Problem(rnd, (t & 1) == 1, (t & 2) == 2, s[0], s[1], s[2], t == 2 ? -0.5f : 1f, beta);
+                    assertSameGemm(p, p.run(plain), p.run(vector1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void betaZeroOverwritesNaNEvenWhenKIsZeroOrAlphaIsZero() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int k : new int[] {0, 5}) {
+            for (float alpha : new float[] {0f, 1f}) {
+                Problem p = new Problem(rnd, false, false, 5, 9, k, alpha, 0f);
+                float[] got = p.run(vector1);
+                for (int i = 0; i < p.m; i++) {
+                    for (int j = 0; j < p.n; j++) {
+                        float g = got[p.cOff + i * p.ldc + j];
+                        assertTrue(Float.isFinite(g), p.describe() + " left " + g + " at " + i + "," + j);
+                        if (k == 0 || alpha == 0f) assertEquals(0f, g, p.describe());
+                    }
+                }
+                assertSameGemm(p, p.run(plain), got);
+            }
+        }
+        // k == 0 with beta = 0.5 only scales C
+        Problem p = new Problem(rnd, true, true, 4, 20, 0, 1f, 0.5f);
+        float[] got = p.run(vector1);
+        assertEquals(0.5f * p.c[p.cOff + p.ldc + 3], got[p.cOff + p.ldc + 3]);
+        assertSameGemm(p, p.run(plain), got);
+    }
+
+    @ParameterizedTest(name = "threads={0}")
+    @CsvSource({"2", "3"})
+    void largeGemmsOnThePoolMatchPlain(int threads) {
+        VectorKernels pooled = new VectorKernels(threads);
+        assertEquals(threads, pooled.threads());
+        SplittableRandom rnd = new SplittableRandom(7);
+        // 257x129x300: split by columns; 600x20x300: too narrow, split by rows;
+        // 5x20x5000: rows too few, two column blocks; 64x1024x256: a recurrent step. (257x129 cut
+        // into 4 * threads column blocks of 32 leaves the last ones empty.)
+        int[][] shapes = {{257, 129, 300}, {600, 20, 300}, {5, 20, 5000}, {64, 1024, 256}};
+        for (int[] s : shapes) {
+            assertTrue((long) s[0] * s[1] * s[2] >= VectorKernels.PARALLEL_MIN_MACS, "not a pooled size");
+            for (int t = 0; t < 4; t++) {
+                float beta = t == 0 ? 0f : t == 1 ? 1f : 0.5f;
+                Problem p = new Problem(rnd, (t & 1) == 1, (t & 2) == 2, s[0], s[1], s[2], t == 3 ? -0.5f : 1f, beta);
+                assertSameGemm(p, p.run(plain), p.run(pooled));
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersShareThePoolSafely() throws InterruptedException {
+        VectorKernels pooled = new VectorKernels(2);
+        int callers = 3;
+        List<Problem> problems = new ArrayList<>();
+        List<float[]> wants = new ArrayList<>();
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int i = 0; i < callers; i++) {
+            Problem p = new Problem(rnd, i == 1, i == 2, 96 + i, 160, 80, 1f, i == 0 ? 0f : 1f);
+            problems.add(p);
+            wants.add(p.run(plain));
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            int id = i;
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int r = 0; r < 30; r++) assertSameGemm(problems.get(id), wants.get(id), problems.get(id).run(pooled));
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        start.countDown();
+        for (Thread t : threads) t.join();
+        if (failure.get() != null) throw new AssertionError("a concurrent caller failed", failure.get());
+    }
+
+    @Test
+    void toleranceRejectsADroppedTerm() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int k : new int[] {1, 2, 17, 65, 300, 1024}) {
+            Problem p = new Problem(rnd, false, false, 1, 1, k, 1f, 0f);
+            float[] want = p.run(plain);
+            float[] broken = want.clone();
+            // drop the term with the median magnitude, a typical one
+            double[] terms = new double[k];
+            for (int q = 0; q < k; q++) terms[q] = Math.abs(p.opA(0, q) * p.opB(q, 0));
+            Arrays.sort(terms);
+            broken[p.cOff] -= (float) terms[k / 2];
+            assertTrue(Math.abs(broken[p.cOff] - want[p.cOff]) > p.tolerance(0, 0),
+                    "k=" + k + ": a dropped term (" + terms[k / 2] + ") hides inside the tolerance " + p.tolerance(0, 0));
+        }
+    }
+
+    // ------------------------------------------------------------------------- element-wise
+
+    private static final int MAX_LEN = 4 * VectorKernels.L + 3;
+
+    @Test
+    void elementWiseOpsMatchPlainAtEveryLengthAroundTheLanes() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int n = 0; n <= MAX_LEN; n++) {
+            float[] x = random(rnd, n + 9), y = random(rnd, n + 9);
+            float alpha = -0.75f;
+
+            float[] yp = y.clone(), yv = y.clone();
+            plain.axpy(n, alpha, x, 2, yp, 5);
+            vector1.axpy(n, alpha, x, 2, yv, 5);
+            assertArrayClose("axpy n=" + n, yp, yv, 1e-6f);
+
+            float[] zp = y.clone(), zv = y.clone();
+            plain.mul(n, x, 1, y, 4, zp, 3);
+            vector1.mul(n, x, 1, y, 4, zv, 3);
+            assertArrayClose("mul n=" + n, zp, zv, 0f);
+
+            float dp = plain.dot(n, x, 3, y, 1), dv = vector1.dot(n, x, 3, y, 1);
+            assertEquals(dp, dv, 1e-6f * (n + 1), "dot n=" + n);
+
+            for (int rows : new int[] {1, 3, 9}) {
+                int ld = n + 2;
+                float[] c = random(rnd, 1 + rows * ld + 1), bias = random(rnd, n + 1);
+                float[] cp = c.clone(), cv = c.clone();
+                plain.addRowVector(rows, n, bias, 1, cp, 1, ld);
+                vector1.addRowVector(rows, n, bias, 1, cv, 1, ld);
+                assertArrayClose("addRowVector rows=" + rows + " n=" + n, cp, cv, 0f);
+
+                float[] out = random(rnd, n + 3);
+                float[] op = out.clone(), ov = out.clone();
+                plain.sumRowsAdd(rows, n, c, 1, ld, op, 2);
+                vector1.sumRowsAdd(rows, n, c, 1, ld, ov, 2);
+                assertArrayClose("sumRowsAdd rows=" + rows + " n=" + n, op, ov, 1e-6f * rows);
+            }
+        }
+    }
+
+    @Test
+    void activationsMatchPlainAtEveryLengthAndInPlace() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        for (int n = 0; n <= MAX_LEN; n++) {
+            float[] x = random(rnd, n + 6);
+            for (int i = 0; i < x.length; i++) x[i] *= 8f;
+            float[] sp = x.clone(), sv = x.clone(), tp = x.clone(), tv = x.clone();
+            plain.sigmoid(n, x, 1, sp, 4);
+            vector1.sigmoid(n, x, 1, sv, 4);
+            assertArrayClose("sigmoid n=" + n, sp, sv, 2.5e-7f);
+            plain.tanh(n, x, 2, tp, 2);
+            vector1.tanh(n, x, 2, tv, 2);          // in place: src and dst the same range
+            assertArrayClose("tanh n=" + n, tp, tv, 2.5e-7f);
+        }
+    }
+
+    /** Measures the activations' error over a dense grid and the special values; the bounds the Javadoc states. */
+    @Test
+    void activationsMatchDoublePrecision() {
+        int n = 1 << 21;
+        float[] x = new float[n];
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int i = 0; i < n; i++) {
+            // half a uniform grid over [-20, 20], half log-uniform magnitudes 1e-6 .. 1e2 with random signs
+            x[i] = i % 2 == 0 ? -20f + 40f * i / n
+                    : (float) ((rnd.nextBoolean() ? 1 : -1) * Math.pow(10, rnd.nextDouble(-6, 2)));
+        }
+        float[] s = new float[n], t = new float[n];
+        vector1.sigmoid(n, x, 0, s, 0);
+        vector1.tanh(n, x, 0, t, 0);
+        double sAbs = 0, sRel = 0, tAbs = 0, tRel = 0;
+        for (int i = 0; i < n; i++) {
+            double xs = x[i];
+            double ws = 1.0 / (1.0 + Math.exp(-xs)), wt = Math.tanh(xs);
+            sAbs = Math.max(sAbs, Math.abs(s[i] - ws));
+            if (ws > Float.MIN_NORMAL) sRel = Math.max(sRel, Math.abs(s[i] - ws) / ws);
+            tAbs = Math.max(tAbs, Math.abs(t[i] - wt));
+            if (wt != 0) tRel = Math.max(tRel, Math.abs(t[i] - wt) / Math.abs(wt));
+        }
+        System.out.printf("VectorKernels activations over %d points: sigmoid max abs %.2e rel %.2e; "
+                + "tanh max abs %.2e rel %.2e%n", n, sAbs, sRel, tAbs, tRel);
+        assertTrue(sAbs <= 2.5e-7 && sRel <= 5e-7, "sigmoid error abs " + sAbs + " rel " + sRel);
+        assertTrue(tAbs <= 2.5e-7 && tRel <= 5e-7, "tanh error abs " + tAbs + " rel " + tRel);
+
+        int lanes = VectorKernels.L;
+        float[] special = new float[lanes * 2];
+        float[] values = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 100f, -100f, 1e-30f};
+        for (int i = 0; i < special.length; i++) special[i] = values[i % values.length];
+        float[] so = new float[special.length], to = new float[special.length];
+        vector1.sigmoid(special.length, special, 0, so, 0);
+        vector1.tanh(special.length, special, 0, to, 0);
+        for (int i = 0; i < special.length; i++) {
+            float v = special[i];
+            if (Float.isNaN(v)) {
+                assertTrue(Float.isNaN(so[i]) && Float.isNaN(to[i]), "NaN in, " + so[i] + "/" + to[i] + " out");
+                continue;
+            }
+            assertEquals(Activations.sigmoid(v), so[i], 1e-7f, "sigmoid(" + v + ")");
+            assertEquals((float) Math.tanh(v), to[i], 1e-7f, "tanh(" + v + ")");
+            assertFalse(so[i] < 0f || so[i] > 1f || to[i] < -1f || to[i] > 1f, "out of range at " + v);
+        }
+    }
+
+    private static void assertArrayClose(String what, float[] want, float[] got, float tol) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) {
+            if (!(Math.abs(want[i] - got[i]) <= tol * Math.max(1f, Math.abs(want[i])))) {
+                fail(what + ": index " + i + " plain " + want[i] + " vector " + got[i]);
+            }
+        }
+    }
+}
