@@ -41,7 +41,8 @@ import java.util.zip.CRC32;
  *                   H   header, UTF-8 JSON: {"format", "format_version", "rnn4j_version",
  *                       "model": {"class_name", "config"}, "weights": [{"name", "shape"}...],
  *                       "compile": {...} or null, "optimizer_state": [{"name", "length"}...] or null,
- *                       "provenance": {"seed", "saved_at", "java_version"}}
+ *                       "provenance": {"seed", "saved_at", "java_version"},
+ *                       "metadata": {...} application data (e.g. normalization statistics)}
  *                   ... float32 little-endian values of every weight, in "weights" order,
  *                       then of every optimizer state entry, in "optimizer_state" order
  *   20+N    8     CRC-32 of the payload (int64, big-endian)
@@ -69,6 +70,16 @@ public final class ModelFile {
     private ModelFile() {
     }
 
+    /**
+     * Saves the model with application metadata: a JSON-able map (strings, numbers, booleans,
+     * lists, maps) stored in the header under "metadata", e.g. the normalization statistics and
+     * window settings a forecaster needs to predict in original units. Read it back with
+     * {@link #read}.
+     */
+    public static void save(Model model, Path file, boolean includeOptimizer, Map<String, Object> metadata) throws IOException {
+        Files.write(file, toBytes(model, includeOptimizer, metadata), true);
+    }
+
     /** Saves the model, with its optimizer state if {@code includeOptimizer} and it is compiled. */
     public static void save(Model model, Path file, boolean includeOptimizer) throws IOException {
         Files.write(file, toBytes(model, includeOptimizer), true);
@@ -81,6 +92,11 @@ public final class ModelFile {
 
     /** The complete file contents for a model. */
     public static byte[] toBytes(Model model, boolean includeOptimizer) throws IOException {
+        return toBytes(model, includeOptimizer, null);
+    }
+
+    /** The complete file contents for a model with metadata (may be null). */
+    public static byte[] toBytes(Model model, boolean includeOptimizer, Map<String, Object> metadata) throws IOException {
         model.build();
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("format", "rnn4j-model");
@@ -130,6 +146,7 @@ public final class ModelFile {
         prov.put("saved_at", Instant.now().toString());
         prov.put("java_version", System.getProperty("java.version"));
         header.put("provenance", prov);
+        header.put("metadata", metadata == null ? new LinkedHashMap<>() : metadata);
 
         byte[] h = JSON.writeValueAsBytes(header);
         long payloadLen = 4L + h.length + 4L * floats;
@@ -185,7 +202,7 @@ public final class ModelFile {
     /** {@link #fromBytes(byte[])}, optionally ignoring the compile settings and optimizer state. */
     public static Model fromBytes(byte[] bytes, boolean compile) throws IOException {
         try {
-            return parse(bytes, compile);
+            return parse(bytes, compile).model();
         } catch (ModelFileException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -195,7 +212,7 @@ public final class ModelFile {
     }
 
     @SuppressWarnings("unchecked")
-    private static Model parse(byte[] bytes, boolean compileModel) throws IOException {
+    private static Loaded parse(byte[] bytes, boolean compileModel) throws IOException {
         if (bytes.length < 20 + 8) throw new ModelFileException("file is truncated (" + bytes.length + " bytes)");
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         byte[] magic = new byte[8];
@@ -291,7 +308,29 @@ public final class ModelFile {
                 throw new ModelFileException("cannot restore the compile settings: " + e.getMessage(), e);
             }
         }
-        return model;
+        Object meta = header.get("metadata");
+        return new Loaded(model, meta instanceof Map<?, ?> mm ? (Map<String, Object>) mm : new LinkedHashMap<>());
+    }
+
+    /** A loaded model with the application metadata it was saved with. */
+    public record Loaded(Model model, Map<String, Object> metadata) {
+    }
+
+    /** Loads a model (compiled if the file says how) and its metadata (empty when none was saved). */
+    public static Loaded read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("model file " + file + " does not exist", e);
+        }
+        try {
+            return parse(bytes, true);
+        } catch (ModelFileException e) {
+            throw new ModelFileException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ModelFileException(file + ": malformed header: " + e, e);
+        }
     }
 
     /** Writes {@code bytes} to {@code file} through a temporary file and an atomic move. */
