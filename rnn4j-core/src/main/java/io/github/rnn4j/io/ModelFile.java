@@ -181,6 +181,15 @@ public final class ModelFile {
      * loss that cannot be rebuilt from its name. The file is verified in full either way.
      */
     public static Model load(Path file, boolean compile) throws IOException {
+        return readFile(file, compile).model();
+    }
+
+    /** Loads a model (compiled if the file says how) and its metadata (empty when none was saved). */
+    public static Loaded read(Path file) throws IOException {
+        return readFile(file, true);
+    }
+
+    private static Loaded readFile(Path file, boolean compile) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -188,7 +197,7 @@ public final class ModelFile {
             throw new IOException("model file " + file + " does not exist", e);
         }
         try {
-            return fromBytes(bytes, compile);
+            return parseChecked(bytes, compile);
         } catch (ModelFileException e) {
             throw new ModelFileException(file + ": " + e.getMessage(), e);
         }
@@ -201,8 +210,12 @@ public final class ModelFile {
 
     /** {@link #fromBytes(byte[])}, optionally ignoring the compile settings and optimizer state. */
     public static Model fromBytes(byte[] bytes, boolean compile) throws IOException {
+        return parseChecked(bytes, compile).model();
+    }
+
+    private static Loaded parseChecked(byte[] bytes, boolean compile) throws IOException {
         try {
-            return parse(bytes, compile).model();
+            return parse(bytes, compile);
         } catch (ModelFileException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -314,23 +327,6 @@ public final class ModelFile {
 
     /** A loaded model with the application metadata it was saved with. */
     public record Loaded(Model model, Map<String, Object> metadata) {
-    }
-
-    /** Loads a model (compiled if the file says how) and its metadata (empty when none was saved). */
-    public static Loaded read(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException("model file " + file + " does not exist", e);
-        }
-        try {
-            return parse(bytes, true);
-        } catch (ModelFileException e) {
-            throw new ModelFileException(file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new ModelFileException(file + ": malformed header: " + e, e);
-        }
     }
 
     /** Writes {@code bytes} to {@code file} through a temporary file and an atomic move. */
