@@ -237,11 +237,7 @@ public class Conv1D extends Layer {
             }
         }
         Tensor y = Tensor.zeros(nb, tOut, filters);
-        float[] yd = y.data();
-        Kernels kn = Kernels.get();
-        kn.mult(rows, filters, kf, cols, 0, kernel.value(), 0, yd, 0);
-        if (useBias) kn.addRowVector(rows, filters, bias.value(), 0, yd, 0, filters);
-        activation.forward(rows, filters, yd, 0);
+        LayerSupport.affineForward(rows, kf, filters, cols, kernel, useBias ? bias : null, activation, y.data());
         fr.y = y;
         return new Tensor[]{y};
     }
@@ -255,15 +251,12 @@ public class Conv1D extends Layer {
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, fr.y.shape(), 0);
         int rows = nb * tOut, kf = kernelSize * nf;
-        Kernels kn = Kernels.get();
         fr.dz = LayerSupport.grow(fr.dz, rows * filters);
         fr.dcols = LayerSupport.grow(fr.dcols, rows * kf);
-        float[] dz = fr.dz, dcols = fr.dcols;
-        System.arraycopy(dy.data(), 0, dz, 0, rows * filters);
-        activation.backward(rows, filters, fr.y.data(), 0, dz, 0);
-        kn.gemm(true, false, kf, filters, rows, 1f, fr.cols, 0, kf, dz, 0, filters, 1f, kernel.grad(), 0, filters);
-        if (useBias) kn.sumRowsAdd(rows, filters, dz, 0, filters, bias.grad(), 0);
-        kn.multTransB(rows, kf, filters, dz, 0, kernel.value(), 0, dcols, 0);
+        float[] dcols = fr.dcols;
+        LayerSupport.affineBackward(rows, kf, filters, fr.cols, fr.y.data(), dy.data(), kernel,
+                useBias ? bias : null, activation, fr.dz, dcols);
+        Kernels kn = Kernels.get();
         float[] dxd = dx.data();
         for (int b = 0; b < nb; b++) {
             for (int o = 0; o < tOut; o++) {

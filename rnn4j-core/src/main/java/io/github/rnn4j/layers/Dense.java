@@ -1,6 +1,5 @@
 package io.github.rnn4j.layers;
 
-import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.tensor.Tensor;
 
 import java.util.Map;
@@ -154,11 +153,7 @@ public class Dense extends Layer {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = units;
         Tensor y = Tensor.zeros(outShape);
-        float[] yd = y.data();
-        Kernels k = Kernels.get();
-        k.mult(rows, units, inputDim, x.data(), 0, kernel.value(), 0, yd, 0);
-        if (useBias) k.addRowVector(rows, units, bias.value(), 0, yd, 0, units);
-        activation.forward(rows, units, yd, 0);
+        LayerSupport.affineForward(rows, inputDim, units, x.data(), kernel, useBias ? bias : null, activation, y.data());
         fr.x = x;
         fr.y = y;
         fr.rows = rows;
@@ -172,15 +167,10 @@ public class Dense extends Layer {
         Tensor dy = gradOutputs[0];
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, fr.y.shape(), 0);
-        int rows = fr.rows, n = rows * units;
-        Kernels k = Kernels.get();
-        fr.dz = LayerSupport.grow(fr.dz, n);
-        float[] dz = fr.dz;
-        System.arraycopy(dy.data(), 0, dz, 0, n);
-        activation.backward(rows, units, fr.y.data(), 0, dz, 0);
-        k.gemm(true, false, inputDim, units, rows, 1f, fr.x.data(), 0, inputDim, dz, 0, units, 1f, kernel.grad(), 0, units);
-        if (useBias) k.sumRowsAdd(rows, units, dz, 0, units, bias.grad(), 0);
-        k.multTransB(rows, inputDim, units, dz, 0, kernel.value(), 0, dx.data(), 0);
+        int rows = fr.rows;
+        fr.dz = LayerSupport.grow(fr.dz, rows * units);
+        LayerSupport.affineBackward(rows, inputDim, units, fr.x.data(), fr.y.data(), dy.data(), kernel,
+                useBias ? bias : null, activation, fr.dz, dx.data());
         return new Tensor[]{dx};
     }
 

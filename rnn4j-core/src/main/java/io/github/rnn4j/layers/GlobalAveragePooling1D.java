@@ -3,7 +3,6 @@ package io.github.rnn4j.layers;
 import io.github.rnn4j.tensor.Tensor;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Keras's {@code GlobalAveragePooling1D} (channels_last): the mean over time, (B, T, F) to
@@ -17,42 +16,21 @@ import java.util.SplittableRandom;
  * Layer avg = new GlobalAveragePooling1D();   // layers.GlobalAveragePooling1D()
  * }</pre>
  */
-public class GlobalAveragePooling1D extends Layer {
-    private boolean keepdims;
+public class GlobalAveragePooling1D extends GlobalPooling1D {
 
     /** Rebuilds a layer from its {@link #getConfig()}. */
     public static GlobalAveragePooling1D fromConfig(Map<String, Object> c) {
-        GlobalAveragePooling1D l = new GlobalAveragePooling1D();
-        l.applyBaseConfig(c);
-        LayerSupport.checkChannelsLast(c, l.where());
-        if (c.get("keepdims") != null) l.keepdims(LayerSupport.bool(c.get("keepdims"), "keepdims", l.where()));
-        return l;
+        return applyConfig(new GlobalAveragePooling1D(), c);
     }
 
     /** Keep the time axis with length 1. */
     public GlobalAveragePooling1D keepdims(boolean k) {
-        checkNotBuilt("keepdims");
-        this.keepdims = k;
+        setKeepdims(k);
         return this;
     }
 
-    @Override
-    public int[][] outputShapes(int[][] in) {
-        LayerSupport.checkShapeCount(this, in, 1);
-        if (in[0].length != 2) {
-            throw new IllegalArgumentException(where() + ": expects input of shape (batch, time, features), got "
-                    + LayerSupport.batchShape(in[0]));
-        }
-        return new int[][]{keepdims ? new int[]{1, in[0][1]} : new int[]{in[0][1]}};
-    }
-
-    @Override
-    protected void buildParams(int[][] inputShapes, SplittableRandom init) {
-    }
-
-    static final class AvgFrame extends Frame {
+    static final class AvgFrame extends PoolFrame {
         float[] weight; // [B*T] 1/count for a valid step, 0 otherwise
-        int[] inShape, outShape;
     }
 
     @Override
@@ -62,10 +40,7 @@ public class GlobalAveragePooling1D extends Layer {
 
     @Override
     public Tensor[] forward(Tensor[] inputs, Mask mask, Frame frame, boolean training) {
-        LayerSupport.requireBuilt(this);
-        checkInputCount(inputs, 1, 1);
-        Tensor x = inputs[0];
-        LayerSupport.checkInput(this, x, 0);
+        Tensor x = checkedInput(inputs);
         LayerSupport.checkMask(this, mask, x);
         AvgFrame fr = (AvgFrame) frame;
         int nb = x.dim(0), nt = x.dim(1), nf = x.dim(2);
@@ -77,7 +52,7 @@ public class GlobalAveragePooling1D extends Layer {
             float inv = count == 0 ? 0f : 1f / count;
             for (int t = 0; t < nt; t++) w[b * nt + t] = mask == null || mask.keep(b, t) ? inv : 0f;
         }
-        Tensor y = keepdims ? Tensor.zeros(nb, 1, nf) : Tensor.zeros(nb, nf);
+        Tensor y = newOutput(nb, nf);
         float[] xd = x.data(), yd = y.data();
         for (int b = 0; b < nb; b++) {
             for (int t = 0; t < nt; t++) {
@@ -110,25 +85,5 @@ public class GlobalAveragePooling1D extends Layer {
             }
         }
         return new Tensor[]{dx};
-    }
-
-    /** The average is over the whole sequence. */
-    @Override
-    public boolean supportsStep() {
-        return false;
-    }
-
-    /** The time axis is gone: no mask. */
-    @Override
-    public Mask outputMask(Tensor[] inputs, Mask mask) {
-        return null;
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        Map<String, Object> c = super.getConfig();
-        c.put("data_format", "channels_last");
-        c.put("keepdims", keepdims);
-        return c;
     }
 }

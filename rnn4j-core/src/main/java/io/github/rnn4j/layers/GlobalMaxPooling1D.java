@@ -3,7 +3,6 @@ package io.github.rnn4j.layers;
 import io.github.rnn4j.tensor.Tensor;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Keras's {@code GlobalMaxPooling1D} (channels_last): the maximum over time per feature,
@@ -17,46 +16,31 @@ import java.util.SplittableRandom;
  * Layer pool = new GlobalMaxPooling1D();   // layers.GlobalMaxPooling1D()
  * }</pre>
  */
-public class GlobalMaxPooling1D extends Layer {
-    private boolean keepdims;
+public class GlobalMaxPooling1D extends GlobalPooling1D {
 
     /** Rebuilds a layer from its {@link #getConfig()}. */
     public static GlobalMaxPooling1D fromConfig(Map<String, Object> c) {
-        GlobalMaxPooling1D l = new GlobalMaxPooling1D();
-        l.applyBaseConfig(c);
-        LayerSupport.checkChannelsLast(c, l.where());
-        if (c.get("keepdims") != null) l.keepdims(LayerSupport.bool(c.get("keepdims"), "keepdims", l.where()));
-        return l;
+        return applyConfig(new GlobalMaxPooling1D(), c);
     }
 
     /** Keep the time axis with length 1. */
     public GlobalMaxPooling1D keepdims(boolean k) {
-        checkNotBuilt("keepdims");
-        this.keepdims = k;
+        setKeepdims(k);
         return this;
     }
 
     @Override
     public int[][] outputShapes(int[][] in) {
-        LayerSupport.checkShapeCount(this, in, 1);
-        if (in[0].length != 2) {
-            throw new IllegalArgumentException(where() + ": expects input of shape (batch, time, features), got "
-                    + LayerSupport.batchShape(in[0]));
-        }
+        int[][] out = super.outputShapes(in);
         if (in[0][0] == 0) {
             throw new IllegalArgumentException(where() + ": the maximum of 0 steps is undefined (input shape "
                     + LayerSupport.batchShape(in[0]) + ")");
         }
-        return new int[][]{keepdims ? new int[]{1, in[0][1]} : new int[]{in[0][1]}};
+        return out;
     }
 
-    @Override
-    protected void buildParams(int[][] inputShapes, SplittableRandom init) {
-    }
-
-    static final class GlobalMaxFrame extends Frame {
+    static final class GlobalMaxFrame extends PoolFrame {
         int[] argmax; // [B*F] flat input index of the winner
-        int[] inShape, outShape;
     }
 
     @Override
@@ -66,17 +50,14 @@ public class GlobalMaxPooling1D extends Layer {
 
     @Override
     public Tensor[] forward(Tensor[] inputs, Mask mask, Frame frame, boolean training) {
-        LayerSupport.requireBuilt(this);
-        checkInputCount(inputs, 1, 1);
-        Tensor x = inputs[0];
-        LayerSupport.checkInput(this, x, 0);
+        Tensor x = checkedInput(inputs);
         GlobalMaxFrame fr = (GlobalMaxFrame) frame;
         int nb = x.dim(0), nt = x.dim(1), nf = x.dim(2);
         if (nt == 0) {
             throw new IllegalArgumentException(where() + ": the maximum of 0 steps is undefined (input shape "
                     + x.shapeString() + ")");
         }
-        Tensor y = keepdims ? Tensor.zeros(nb, 1, nf) : Tensor.zeros(nb, nf);
+        Tensor y = newOutput(nb, nf);
         fr.argmax = LayerSupport.grow(fr.argmax, nb * nf);
         float[] xd = x.data(), yd = y.data();
         int[] am = fr.argmax;
@@ -104,32 +85,6 @@ public class GlobalMaxPooling1D extends Layer {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         GlobalMaxFrame fr = (GlobalMaxFrame) frame;
-        Tensor dx = Tensor.zeros(fr.inShape);
-        Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{dx};
-        LayerSupport.checkGrad(this, dy, fr.outShape, 0);
-        float[] dxd = dx.data(), dyd = dy.data();
-        for (int i = 0; i < dyd.length; i++) dxd[fr.argmax[i]] += dyd[i];
-        return new Tensor[]{dx};
-    }
-
-    /** The maximum is over the whole sequence. */
-    @Override
-    public boolean supportsStep() {
-        return false;
-    }
-
-    /** The time axis is gone: no mask. */
-    @Override
-    public Mask outputMask(Tensor[] inputs, Mask mask) {
-        return null;
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        Map<String, Object> c = super.getConfig();
-        c.put("data_format", "channels_last");
-        c.put("keepdims", keepdims);
-        return c;
+        return LayerSupport.maxPoolBackward(this, gradOutputs[0], fr.argmax, fr.inShape, fr.outShape);
     }
 }

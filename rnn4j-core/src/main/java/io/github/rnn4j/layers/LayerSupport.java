@@ -1,5 +1,6 @@
 package io.github.rnn4j.layers;
 
+import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.Map;
 
 /**
  * Package-private helpers shared by the non-recurrent layers: workspace growth, the shape checks
- * whose messages name the layer and both shapes, Keras's output-length rule for windows
- * (Conv1D, MaxPooling1D), and the readers that accept the forms Keras writes into a config
+ * whose messages name the layer and both shapes, the affine map with its backward (Dense, Conv1D),
+ * the max-pooling backward (MaxPooling1D, GlobalMaxPooling1D), Keras's output-length rule for
+ * windows (Conv1D, MaxPooling1D), and the readers that accept the forms Keras writes into a config
  * ({@code kernel_size: [3]} as well as {@code 3}, initializers as names or as dicts).
  *
  * <p>Deliberately not public API and not a general config/JSON layer: model serialization lives
@@ -111,6 +113,48 @@ final class LayerSupport {
             p *= dims[i];
         }
         return p;
+    }
+
+    // ---- the affine map: Dense, and Conv1D after im2col ------------------------------------
+
+    /**
+     * {@code y = act(x · kernel + bias)} for {@code rows} rows of {@code in} values, {@code out}
+     * outputs each; {@code bias} null for none. One GEMM over all rows.
+     */
+    static void affineForward(int rows, int in, int out, float[] x, Param kernel, Param bias,
+                              LayerActivation act, float[] y) {
+        Kernels k = Kernels.get();
+        k.mult(rows, out, in, x, 0, kernel.value(), 0, y, 0);
+        if (bias != null) k.addRowVector(rows, out, bias.value(), 0, y, 0, out);
+        act.forward(rows, out, y, 0);
+    }
+
+    /**
+     * Backward of {@link #affineForward} from its saved {@code x} and {@code y}:
+     * {@code dz = dy * act'(y)} (into the workspace {@code dz}), {@code dKernel += x^T dz},
+     * {@code dBias += colsum(dz)} (gradients accumulated), {@code dx = dz · kernel^T} (overwritten).
+     */
+    static void affineBackward(int rows, int in, int out, float[] x, float[] y, float[] dy, Param kernel, Param bias,
+                               LayerActivation act, float[] dz, float[] dx) {
+        Kernels k = Kernels.get();
+        System.arraycopy(dy, 0, dz, 0, rows * out);
+        act.backward(rows, out, y, 0, dz, 0);
+        k.gemm(true, false, in, out, rows, 1f, x, 0, in, dz, 0, out, 1f, kernel.grad(), 0, out);
+        if (bias != null) k.sumRowsAdd(rows, out, dz, 0, out, bias.grad(), 0);
+        k.multTransB(rows, in, out, dz, 0, kernel.value(), 0, dx, 0);
+    }
+
+    /**
+     * Backward of a max pooling (MaxPooling1D, GlobalMaxPooling1D): each output gradient added at
+     * the flat input index of its winner, {@code argmax[i]}; zeros without an output gradient.
+     */
+    static Tensor[] maxPoolBackward(Layer l, Tensor dy, int[] argmax, int[] inShape, int[] outShape) {
+        Tensor dx = Tensor.zeros(inShape);
+        if (dy == null) return new Tensor[]{dx};
+        checkGrad(l, dy, outShape, 0);
+        float[] dxd = dx.data(), dyd = dy.data();
+        for (int i = 0; i < dyd.length; i++) dxd[argmax[i]] += dyd[i];
+        return new Tensor[]{dx};
     }
 
     // ---- windows (Keras conv_output_length and TF "SAME" padding) ---------------------------

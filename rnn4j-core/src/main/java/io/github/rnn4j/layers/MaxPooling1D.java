@@ -146,13 +146,7 @@ public class MaxPooling1D extends Layer {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         MaxPoolFrame fr = (MaxPoolFrame) frame;
-        Tensor dx = Tensor.zeros(fr.inShape);
-        Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{dx};
-        LayerSupport.checkGrad(this, dy, fr.outShape, 0);
-        float[] dxd = dx.data(), dyd = dy.data();
-        for (int i = 0; i < dyd.length; i++) dxd[fr.argmax[i]] += dyd[i];
-        return new Tensor[]{dx};
+        return LayerSupport.maxPoolBackward(this, gradOutputs[0], fr.argmax, fr.inShape, fr.outShape);
     }
 
     /** Pooling looks across time unless its window is one step. */

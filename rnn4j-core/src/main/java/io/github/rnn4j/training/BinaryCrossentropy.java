@@ -1,7 +1,5 @@
 package io.github.rnn4j.training;
 
-import java.util.Map;
-
 /**
  * Keras's {@code BinaryCrossentropy} loss: per element, with target {@code y} (optionally
  * smoothed to {@code y·(1 - s) + 0.5·s}),
@@ -17,9 +15,7 @@ import java.util.Map;
  * Loss bce = new BinaryCrossentropy(true);   // keras.losses.BinaryCrossentropy(from_logits=True)
  * }</pre>
  */
-public final class BinaryCrossentropy extends Loss {
-    private final boolean fromLogits;
-    private final double labelSmoothing;
+public final class BinaryCrossentropy extends SmoothedCrossentropy {
 
     /** Keras's defaults: probabilities, no label smoothing. */
     public BinaryCrossentropy() {
@@ -32,19 +28,7 @@ public final class BinaryCrossentropy extends Loss {
 
     /** @param labelSmoothing in [0, 1]: targets are squeezed towards 0.5 */
     public BinaryCrossentropy(boolean fromLogits, double labelSmoothing) {
-        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-            throw new IllegalArgumentException("labelSmoothing must be in [0, 1], got " + labelSmoothing);
-        }
-        this.fromLogits = fromLogits;
-        this.labelSmoothing = labelSmoothing;
-    }
-
-    public boolean fromLogits() {
-        return fromLogits;
-    }
-
-    public double labelSmoothing() {
-        return labelSmoothing;
+        super(fromLogits, labelSmoothing);
     }
 
     @Override
@@ -55,15 +39,6 @@ public final class BinaryCrossentropy extends Loss {
     @Override
     public String className() {
         return "BinaryCrossentropy";
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        Map<String, Object> c = super.getConfig();
-        c.put("from_logits", fromLogits);
-        c.put("label_smoothing", labelSmoothing);
-        c.put("axis", -1);
-        return c;
     }
 
     @Override

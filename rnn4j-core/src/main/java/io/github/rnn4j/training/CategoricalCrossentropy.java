@@ -1,7 +1,5 @@
 package io.github.rnn4j.training;
 
-import java.util.Map;
-
 /**
  * Keras's {@code CategoricalCrossentropy} loss, one-hot (or soft) targets over the last axis:
  * <pre>
@@ -17,9 +15,7 @@ import java.util.Map;
  * Loss cce = new CategoricalCrossentropy(true, 0.1);   // from_logits=True, label_smoothing=0.1
  * }</pre>
  */
-public final class CategoricalCrossentropy extends Loss {
-    private final boolean fromLogits;
-    private final double labelSmoothing;
+public final class CategoricalCrossentropy extends SmoothedCrossentropy {
 
     /** Keras's defaults: probabilities, no label smoothing. */
     public CategoricalCrossentropy() {
@@ -32,19 +28,7 @@ public final class CategoricalCrossentropy extends Loss {
 
     /** @param labelSmoothing in [0, 1] */
     public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing) {
-        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-            throw new IllegalArgumentException("labelSmoothing must be in [0, 1], got " + labelSmoothing);
-        }
-        this.fromLogits = fromLogits;
-        this.labelSmoothing = labelSmoothing;
-    }
-
-    public boolean fromLogits() {
-        return fromLogits;
-    }
-
-    public double labelSmoothing() {
-        return labelSmoothing;
+        super(fromLogits, labelSmoothing);
     }
 
     @Override
@@ -55,15 +39,6 @@ public final class CategoricalCrossentropy extends Loss {
     @Override
     public String className() {
         return "CategoricalCrossentropy";
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        Map<String, Object> c = super.getConfig();
-        c.put("from_logits", fromLogits);
-        c.put("label_smoothing", labelSmoothing);
-        c.put("axis", -1);
-        return c;
     }
 
     private double target(float[] y, int i, int width) {

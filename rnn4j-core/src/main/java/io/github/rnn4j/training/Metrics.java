@@ -365,17 +365,17 @@ public final class Metrics {
      * categorical cross-entropy per token, over everything since the last reset. Class ids as in
      * {@link SparseCategoricalCrossentropy}, with the same label checks.
      */
-    public static final class Perplexity implements Metric {
-        private final String name;
+    public static final class Perplexity extends MeanMetric {
+        private static final SparseCategoricalCrossentropy LOGITS = new SparseCategoricalCrossentropy(true);
+        private static final SparseCategoricalCrossentropy PROBS = new SparseCategoricalCrossentropy(false);
         private final boolean fromLogits;
-        private double total, count;
 
         public Perplexity(boolean fromLogits) {
             this("perplexity", fromLogits);
         }
 
         public Perplexity(String name, boolean fromLogits) {
-            this.name = name;
+            super(name);
             this.fromLogits = fromLogits;
         }
 
@@ -383,45 +383,37 @@ public final class Metrics {
             return fromLogits;
         }
 
+        /** The loss's own shape and label checks (and messages) first, then the weighted mean. */
         @Override
         public void update(Tensor yPred, Tensor yTrue, float[] sampleWeight) {
             SparseCategoricalCrossentropy shapes = fromLogits ? LOGITS : PROBS;
             int width = yPred.dim(-1), rows = width == 0 ? 0 : yPred.size() / width;
             shapes.checkTargetShape(yPred, yTrue, width);
-            SparseCategoricalCrossentropy.checkLabels(name, yTrue.data(), rows, yPred.dim(0), width);
-            int batch = yPred.dim(0), perSample = batch == 0 ? 1 : rows / batch;
+            SparseCategoricalCrossentropy.checkLabels(name(), yTrue.data(), rows, yPred.dim(0), width);
+            int batch = yPred.dim(0);
             if (sampleWeight != null && sampleWeight.length != rows && sampleWeight.length != batch) {
-                throw new IllegalArgumentException(name + ": sample weights have length " + sampleWeight.length
+                throw new IllegalArgumentException(name() + ": sample weights have length " + sampleWeight.length
                         + ", expected " + batch + " or " + rows);
             }
-            float[] p = yPred.data(), y = yTrue.data();
-            for (int r = 0; r < rows; r++) {
-                double w = sampleWeight == null ? 1
-                        : sampleWeight.length == rows ? sampleWeight[r] : sampleWeight[r / perSample];
-                if (w == 0) continue;
-                total += w * SparseCategoricalCrossentropy.rowLoss(fromLogits, p, r * width, (int) y[r], width, null, 0, 0);
-                count += w;
-            }
+            if (rows == 0) return; // zero classes: nothing to add (and no rows for the generic shape check)
+            super.update(yPred, yTrue, sampleWeight);
         }
 
+        @Override
+        protected boolean sparseTargets() {
+            return true;
+        }
+
+        @Override
+        protected double rowValue(float[] p, int po, float[] y, int yo, int width) {
+            return SparseCategoricalCrossentropy.rowLoss(fromLogits, p, po, (int) y[yo], width, null, 0, 0);
+        }
+
+        /** {@code exp} of the mean cross-entropy (exp(0) = 1 before any update). */
         @Override
         public double result() {
-            return Math.exp(count == 0 ? 0 : total / count);
+            return Math.exp(super.result());
         }
-
-        @Override
-        public void reset() {
-            total = 0;
-            count = 0;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        private static final SparseCategoricalCrossentropy LOGITS = new SparseCategoricalCrossentropy(true);
-        private static final SparseCategoricalCrossentropy PROBS = new SparseCategoricalCrossentropy(false);
     }
 
     /** Any {@link Loss} tracked as a weighted mean over rows, e.g. metric {@code "binary_crossentropy"}. */
