@@ -28,17 +28,12 @@ import jdk.incubator.vector.VectorSpecies;
  * the system property {@code rnn4j.threads} (default: available processors); {@code 1} means no
  * pool at all.
  *
- * <p><b>Activations.</b> {@link #sigmoid} is {@code 1 / (1 + exp(-x))} and {@link #tanh} is
- * {@code lanewise(TANH)}, both on the Vector API's transcendental operators (SVML-backed
- * intrinsics on x86; about 1-2 ns per element here against ~14 ns for a scalar {@code Math.tanh}
- * loop). Measured over 2 million points (a grid on [-20, 20] and log-uniform magnitudes
- * 1e-6..1e2 of both signs; JDK 25, AVX2), against {@code Math.tanh} and the double-precision
- * logistic function: tanh max abs error 3.1e-8, max relative error 6.0e-8; sigmoid max abs error
- * 8.9e-8, max relative error 1.5e-7 (where the result is a normal float) — one or two float ulps.
- * {@code VectorKernelsTest.activationsMatchDoublePrecision} measures this again and asserts
- * 2.5e-7 absolute and 5e-7 relative. Infinities give the limits, NaN stays NaN. (A Cephes-style
- * polynomial exp/tanh was tried as well: no clear gain in speed, 2-3x the error.)
- * Tails shorter than a vector use the scalar reference.
+ * <p><b>Activations.</b> {@link #sigmoid} and {@link #tanh} use the same scalar code as
+ * {@link PlainKernels}. The Vector API's lanewise EXP/TANH (SVML intrinsics, measured at one or
+ * two float ulps and several times faster) are deliberately not used: before C2 compiles a loop
+ * those lanes run as plain Java, and the two paths need not agree to the bit, which would break
+ * "same seed, same bits". {@code VectorKernelsTest.activationsMatchDoublePrecision} checks the
+ * error against double precision (2.5e-7 absolute, 5e-7 relative).
  *
  * <p>Floating-point sums are ordered differently from {@link PlainKernels} (k is split in
  * slices, lanes are summed in pairs), so results agree with it to rounding, not bit for bit.
