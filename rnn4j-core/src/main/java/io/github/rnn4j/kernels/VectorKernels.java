@@ -484,21 +484,106 @@ public final class VectorKernels implements Kernels {
         for (; i < n; i++) z[zOff + i] = x[xOff + i] * y[yOff + i];
     }
 
-    /**
-     * Scalar, on purpose: the Vector API's lanewise EXP/TANH run as SVML intrinsics once C2 has
-     * compiled the loop but as per-lane Java code before that, and the two need not agree to the
-     * bit, which would break "same seed, same bits". A deterministic vector approximation belongs
-     * with the fused recurrent kernels.
-     */
-    @Override
-    public void sigmoid(int n, float[] src, int sOff, float[] dst, int dOff) {
-        for (int i = 0; i < n; i++) dst[dOff + i] = Activations.sigmoid(src[sOff + i]);
+    // ---- activations: a deterministic exp from FMAs, adds and exact conversions -------------
+    //
+    // The Vector API's lanewise EXP/TANH are SVML intrinsics once C2 compiles a loop but plain
+    // Java per lane before that, and the two need not agree to the bit, which would break "same
+    // seed, same bits". Everything below uses only IEEE operations with one exact result (fma,
+    // add, mul, div, float<->int conversion, shifts), so every tier gives the same bits, and the
+    // scalar tail runs the same formula. exp: Cephes expf (range reduction by ln 2 in two parts,
+    // degree-7 polynomial), clamped to the normal range. tanh: odd Taylor polynomial to x^11 for
+    // |x| < 0.25, else 1 - 2/(exp(2|x|) + 1). Errors against double precision are measured by
+    // VectorKernelsTest.activationsMatchDoublePrecision.
+
+    private static final float EXP_HI = 88.0f;
+    private static final float EXP_LO = -87.33654f;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float MAGIC = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    private static final float T3 = -1f / 3, T5 = 2f / 15, T7 = -17f / 315, T9 = 62f / 2835, T11 = -1382f / 155925;
+
+    private static FloatVector expV(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, MAGIC));
+        FloatVector n = t.sub(MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(S, P0), FloatVector.broadcast(S, P1));
+        p = p.fma(r, FloatVector.broadcast(S, P2));
+        p = p.fma(r, FloatVector.broadcast(S, P3));
+        p = p.fma(r, FloatVector.broadcast(S, P4));
+        p = p.fma(r, FloatVector.broadcast(S, P5));
+        p = p.fma(r.mul(r), r).add(1f);
+        FloatVector scale = ((jdk.incubator.vector.IntVector) n.convert(VectorOperators.F2I, 0))
+                .add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
     }
 
-    /** Scalar for determinism; see {@link #sigmoid}. */
+    static float expS(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = Math.fma(x, LOG2E, MAGIC) - MAGIC;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    static float sigmoidS(float x) {
+        return 1f / (1f + expS(-x));
+    }
+
+    static float tanhS(float x) {
+        float ax = Math.abs(x);
+        if (ax < 0.25f) {
+            float x2 = x * x;
+            float p = Math.fma(x2, T11, T9);
+            p = Math.fma(p, x2, T7);
+            p = Math.fma(p, x2, T5);
+            p = Math.fma(p, x2, T3);
+            return Math.fma(p * x2, x, x);
+        }
+        float y = 1f - 2f / (expS(2f * ax) + 1f);
+        return x < 0 ? -y : (Float.isNaN(x) ? x : y);
+    }
+
+    @Override
+    public void sigmoid(int n, float[] src, int sOff, float[] dst, int dOff) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(S, src, sOff + i);
+            ONE.div(expV(x.neg()).add(ONE)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = sigmoidS(src[sOff + i]);
+    }
+
     @Override
     public void tanh(int n, float[] src, int sOff, float[] dst, int dOff) {
-        for (int i = 0; i < n; i++) dst[dOff + i] = (float) Math.tanh(src[sOff + i]);
+        int i = 0;
+        FloatVector x2c = FloatVector.broadcast(S, T11);
+        for (; i + L <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(S, src, sOff + i);
+            FloatVector ax = x.abs();
+            FloatVector big = ONE.sub(FloatVector.broadcast(S, 2f).div(expV(ax.add(ax)).add(ONE)));
+            big = big.blend(big.neg(), x.lt(0f));
+            FloatVector x2 = x.mul(x);
+            FloatVector p = x2.fma(x2c, FloatVector.broadcast(S, T9));
+            p = p.fma(x2, FloatVector.broadcast(S, T7));
+            p = p.fma(x2, FloatVector.broadcast(S, T5));
+            p = p.fma(x2, FloatVector.broadcast(S, T3));
+            FloatVector small = p.mul(x2).fma(x, x);
+            FloatVector y = big.blend(small, ax.lt(0.25f));
+            y = y.blend(x, x.test(VectorOperators.IS_NAN));
+            y.intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = tanhS(src[sOff + i]);
     }
 
     @Override

@@ -102,38 +102,33 @@ public class GRU extends Recurrent<GRU> {
             if (useBias) k.addRowVector(nb, gh, bias.value(), gh, rec, 0, gh);
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh, ro = b * gh, prev = s * bh + b * h, next = prev + bh;
+                for (int j = 0; j < 2 * h; j++) a[ao + j] += rec[ro + j];
+                ra.apply(2 * h, a, ao, a, ao);                       // z | r
                 for (int j = 0; j < h; j++) {
-                    float z = ra.apply(a[ao + j] + rec[ro + j]);
-                    float r = ra.apply(a[ao + h + j] + rec[ro + h + j]);
                     float rh = rec[ro + 2 * h + j];
-                    float hh = act.apply(a[ao + 2 * h + j] + r * rh);
-                    a[ao + j] = z;
-                    a[ao + h + j] = r;
-                    a[ao + 2 * h + j] = hh;
                     aux[s * bh + b * h + j] = rh;
-                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * hh;
+                    a[ao + 2 * h + j] += a[ao + h + j] * rh;
+                }
+                act.apply(h, a, ao + 2 * h, a, ao + 2 * h);          // hh
+                for (int j = 0; j < h; j++) {
+                    float z = a[ao + j];
+                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * a[ao + 2 * h + j];
                 }
             }
         } else {
             k.gemm(false, false, nb, 2 * h, h, 1f, hd, hdOff, h, u, 0, gh, 1f, a, aBase, gh);
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh;
-                for (int j = 0; j < h; j++) {
-                    float z = ra.apply(a[ao + j]);
-                    float r = ra.apply(a[ao + h + j]);
-                    a[ao + j] = z;
-                    a[ao + h + j] = r;
-                    aux[s * bh + b * h + j] = r * hd[hdOff + b * h + j];
-                }
+                ra.apply(2 * h, a, ao, a, ao);                       // z | r
+                for (int j = 0; j < h; j++) aux[s * bh + b * h + j] = a[ao + h + j] * hd[hdOff + b * h + j];
             }
             k.gemm(false, false, nb, h, h, 1f, aux, s * bh, h, u, 2 * h, gh, 1f, a, aBase + 2 * h, gh);
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h, next = prev + bh;
+                act.apply(h, a, ao + 2 * h, a, ao + 2 * h);          // hh
                 for (int j = 0; j < h; j++) {
                     float z = a[ao + j];
-                    float hh = act.apply(a[ao + 2 * h + j]);
-                    a[ao + 2 * h + j] = hh;
-                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * hh;
+                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * a[ao + 2 * h + j];
                 }
             }
         }

@@ -79,22 +79,14 @@ public class LSTM extends Recurrent<LSTM> {
                 1f, a, s * nb * gh, gh);
         Activations ra = recurrentActivation, act = activation;
         for (int b = 0; b < nb; b++) {
-            int ao = (s * nb + b) * gh, prev = s * bh + b * h, next = (s + 1) * bh + b * h;
-            for (int j = 0; j < h; j++) {
-                float i = ra.apply(a[ao + j]);
-                float f = ra.apply(a[ao + h + j]);
-                float g = act.apply(a[ao + 2 * h + j]);
-                float o = ra.apply(a[ao + 3 * h + j]);
-                a[ao + j] = i;
-                a[ao + h + j] = f;
-                a[ao + 2 * h + j] = g;
-                a[ao + 3 * h + j] = o;
-                float c = f * cAll[prev + j] + i * g;
-                float tc = act.apply(c);
-                cAll[next + j] = c;
-                aux[s * bh + b * h + j] = tc;
-                hAll[next + j] = o * tc;
-            }
+            int ao = (s * nb + b) * gh, prev = s * bh + b * h, next = (s + 1) * bh + b * h, xo = s * bh + b * h;
+            // gate activations over contiguous blocks (vectorised kernels): i|f, g, o
+            ra.apply(2 * h, a, ao, a, ao);
+            act.apply(h, a, ao + 2 * h, a, ao + 2 * h);
+            ra.apply(h, a, ao + 3 * h, a, ao + 3 * h);
+            for (int j = 0; j < h; j++) cAll[next + j] = a[ao + h + j] * cAll[prev + j] + a[ao + j] * a[ao + 2 * h + j];
+            act.apply(h, cAll, next, aux, xo);
+            for (int j = 0; j < h; j++) hAll[next + j] = a[ao + 3 * h + j] * aux[xo + j];
         }
     }
 
