@@ -357,6 +357,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         boolean[] valid; // [T, B] in processing order, or null without a mask
         boolean[] validBuf;
         float[] dh, dc, tmp, carry, saveH, saveC; // [B, H]
+        float[] dxT;     // [T, B, F] input gradient before it is put back in batch-major order
         int[] lastValid; // [B] last valid step, -1 if none
 
         static float[] grow(float[] buf, int n) {
@@ -668,7 +669,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         extraWeightGrads(fr);
 
         // dx = dA · W^T, back to batch-major, through the dropout mask
-        float[] dxT = RecurrentFrame.grow(null, rows * nf);
+        fr.dxT = RecurrentFrame.grow(fr.dxT, rows * nf);
+        float[] dxT = fr.dxT;
         k.gemm(false, true, rows, nf, gh, 1f, fr.a, 0, gh, kernel.value(), 0, gh, 0f, dxT, 0, nf);
         Tensor dx = Tensor.zeros(nb, nt, nf);
         float[] dxd = dx.data();
