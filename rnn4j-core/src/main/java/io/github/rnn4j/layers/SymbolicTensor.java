@@ -1,6 +1,5 @@
 package io.github.rnn4j.layers;
 
-import java.util.Arrays;
 
 /**
  * A placeholder for a tensor in a model graph, as Keras's {@code KerasTensor}: which layer call
@@ -96,15 +95,5 @@ public final class SymbolicTensor {
     public String toString() {
         return "SymbolicTensor" + Layer.shapeString(shape) + " from " + source.layer.where()
                 + (source.outputs.length > 1 ? " output " + index : "");
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-        return System.identityHashCode(this) ^ Arrays.hashCode(new int[0]);
     }
 }

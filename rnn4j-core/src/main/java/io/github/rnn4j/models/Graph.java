@@ -116,13 +116,10 @@ final class Graph {
 
     /** Builds every layer for its call shapes, with per-layer seeds derived from {@code seed}. */
     void build(long seed) {
-        int k = 0;
         for (SymbolicTensor.Call c : calls) {
             int[][] shapes = new int[c.inputCount()][];
             for (int i = 0; i < c.inputCount(); i++) shapes[i] = c.input(i).shape();
-            int idx = layers.indexOf(c.layer());
-            c.layer().build(shapes, mix(seed, idx));
-            k++;
+            c.layer().build(shapes, mix(seed, layers.indexOf(c.layer())));
         }
     }
 

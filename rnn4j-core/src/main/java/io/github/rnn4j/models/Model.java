@@ -434,11 +434,12 @@ public class Model {
         int n = checkDataset(data, true, "fit");
         Dataset train = data;
         Dataset val = o.validationData;
-        if (val == null && o.validationX != null) {
+        if (val != null) {
+            checkDataset(val, true, "fit (validation data)");
+        } else if (o.validationX != null) {
             checkData(o.validationX, o.validationY, "fit (validation data)");
             val = new TensorDataset(o.validationX, o.validationY);
-        }
-        if (val == null && o.validationSplit > 0) {
+        } else if (o.validationSplit > 0) {
             int nTrain = (int) Math.floor(n * (1 - o.validationSplit));
             if (nTrain <= 0 || nTrain >= n) {
                 throw new IllegalArgumentException("fit: validationSplit " + o.validationSplit + " of " + n
@@ -446,10 +447,6 @@ public class Model {
             }
             train = new RangeDataset(data, 0, nTrain);
             val = new RangeDataset(data, nTrain, n);
-        } else if (val != null && val != o.validationData) {
-            // tensors were checked above
-        } else if (val != null) {
-            checkDataset(val, true, "fit (validation data)");
         }
         checkTargets(train, o.batchSize, "fit");
         if (val != null) checkTargets(val, o.batchSize, "fit (validation data)");

@@ -457,12 +457,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
         // the time loop
         for (int s = 0; s < nt; s++) {
-            float[] hdBuf = hdFor(fr, s);
-            int hdOff = s * bh;
-            if (fr.hd != null) {
-                for (int b = 0; b < nb; b++) k.mul(h, fr.hAll, s * bh + b * h, fr.rmask, b * h, fr.hd, s * bh + b * h);
-            }
-            stepForward(fr, s, hdBuf, hdOff);
+            if (fr.hd != null) k.mul(bh, fr.hAll, s * bh, fr.rmask, 0, fr.hd, s * bh);
+            stepForward(fr, s, hdBuffer(fr), s * bh);
             if (fr.valid != null) {
                 for (int b = 0; b < nb; b++) {
                     if (!fr.valid[s * nb + b]) {
@@ -513,8 +509,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         return out;
     }
 
-    /** The buffer holding hd[s] (the recurrent-dropped state) at offset s*B*H. */
-    protected static float[] hdFor(RecurrentFrame fr, int s) {
+    /** The buffer holding hd[s], the state used in the recurrent product, at offset s*B*H. */
+    protected static float[] hdBuffer(RecurrentFrame fr) {
         return fr.hd != null ? fr.hd : fr.hAll;
     }
 
@@ -641,9 +637,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
                     System.arraycopy(fr.dc, o, fr.saveC, o, h);
                 }
             }
-            float[] hdBuf = hdFor(fr, s);
-            int hdOff = s * bh;
-            stepBackward(fr, s, hdBuf, hdOff);
+            stepBackward(fr, s, hdBuffer(fr), s * bh);
             if (fr.valid != null) {
                 for (int b = 0; b < nb; b++) {
                     if (fr.valid[s * nb + b]) continue;
@@ -662,7 +656,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
         // weight gradients: one GEMM each over all timesteps
         int rows = nt * nb;
-        float[] hdAll = fr.hd != null ? fr.hd : fr.hAll;
+        float[] hdAll = hdBuffer(fr);
         k.gemm(true, false, h, rw, rows, 1f, hdAll, 0, h, dR, 0, ldR, 1f, recurrentKernel.grad(), 0, gh);
         k.gemm(true, false, nf, gh, rows, 1f, fr.xT, 0, nf, fr.a, 0, gh, 1f, kernel.grad(), 0, gh);
         if (useBias) biasGrads(fr, rows);

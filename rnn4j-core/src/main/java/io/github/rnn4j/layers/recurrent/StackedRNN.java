@@ -1,5 +1,6 @@
 package io.github.rnn4j.layers.recurrent;
 
+import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.LayerRegistry;
 import io.github.rnn4j.layers.Mask;
@@ -176,8 +177,7 @@ public class StackedRNN extends Layer {
             Tensor y = l.forward(in, m, f.frames[i], training)[0];
             if (residual && i > 0) {
                 Tensor sum = y.copy();
-                float[] s = sum.data(), xd = x.data();
-                for (int k = 0; k < s.length; k++) s[k] += xd[k];
+                Kernels.get().axpy(sum.size(), 1f, x.data(), 0, sum.data(), 0);
                 y = sum;
             }
             m = l.outputMask(in, m);
@@ -194,8 +194,7 @@ public class StackedRNN extends Layer {
             Tensor gIn = layers.get(i).backward(new Tensor[]{g}, f.frames[i])[0];
             if (residual && i > 0) {
                 Tensor sum = gIn.copy();
-                float[] s = sum.data(), gd = g.data();
-                for (int k = 0; k < s.length; k++) s[k] += gd[k];
+                Kernels.get().axpy(sum.size(), 1f, g.data(), 0, sum.data(), 0);
                 gIn = sum;
             }
             g = gIn;
