@@ -1,8 +1,10 @@
 /**
  * JMH benchmarks of the rnn4j kernels: {@link io.github.rnn4j.bench.GemmBenchmark} (one GEMM
  * call, plain vs Vector API kernels, square and recurrent-layer shapes) and
- * {@link io.github.rnn4j.bench.GemmBench}, the runner that prints GFLOP/s. Built only with the
- * {@code bench} Maven profile; nothing here runs during {@code mvn test}. Not the end-to-end
- * layer benchmark ({@code rnn4j bench}).
+ * {@link io.github.rnn4j.bench.GemmBench}, the runner that prints GFLOP/s; and
+ * {@link io.github.rnn4j.bench.OrtRnnBench}, the ONNX Runtime peer of {@code rnn4j bench} (ORT's
+ * Java API on ONNX RNN/LSTM/GRU models written by {@code tools/bench/onnx_rnn_models.py}). Built
+ * only with the {@code bench} Maven profile; nothing here runs during {@code mvn test}. Not the
+ * end-to-end layer benchmark itself ({@code rnn4j bench}).
  */
 package io.github.rnn4j.bench;

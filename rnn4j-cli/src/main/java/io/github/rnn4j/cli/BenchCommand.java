@@ -5,15 +5,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.kernels.VectorKernels;
 import io.github.rnn4j.layers.Dense;
+import io.github.rnn4j.layers.InputLayer;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Param;
 import io.github.rnn4j.layers.recurrent.GRU;
 import io.github.rnn4j.layers.recurrent.LSTM;
+import io.github.rnn4j.layers.recurrent.Recurrent;
 import io.github.rnn4j.layers.recurrent.SimpleRNN;
+import io.github.rnn4j.models.Model;
+import io.github.rnn4j.models.ModelState;
+import io.github.rnn4j.models.Sequential;
 import io.github.rnn4j.tensor.Tensor;
 import io.github.rnn4j.training.Adam;
+import io.github.rnn4j.training.Loss;
 import io.github.rnn4j.training.MeanSquaredError;
 import io.github.rnn4j.training.Optimizer;
+import io.github.rnn4j.training.SparseCategoricalCrossentropy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,74 +41,140 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * {@code rnn4j bench}: throughput of SimpleRNN, LSTM and GRU layers on the fixed configurations
- * of issue 4 (small, medium, large), in inference and training, printed as sequences/s, ms per
- * iteration (median and min), GFLOP/s and peak heap; optionally written as JSON in the same
- * shape as {@code tools/bench/torch_rnn_bench.py} writes, so {@code tools/bench/compare.sh} can
- * put the two side by side.
+ * {@code rnn4j bench}: speed of SimpleRNN, LSTM and GRU layers on the configurations of issue 4,
+ * printed as sequences/s, ms per iteration (median and min), GFLOP/s, peak heap and peak RSS;
+ * optionally written as JSON in the same shape as {@code tools/bench/torch_rnn_bench.py} writes
+ * (rows keyed by cell, config and mode), so {@code tools/bench/compare.sh} can put the two side
+ * by side.
+ *
+ * <p>Configurations (B batch, T steps, F features, H units):
+ * <ul>
+ *   <li><b>small</b> 32x50x8x64, <b>medium</b> 64x100x32x256, <b>large</b> 128x200x128x512, or a
+ *       custom {@code BxTxFxH}: one recurrent layer (returnSequences false);</li>
+ *   <li><b>charlm</b> (B 64, T 100, vocabulary 65, H 512), or a custom {@code charlm:BxTxVxH}: a
+ *       character model, recurrent layer (returnSequences true) then {@code Dense(V)} on every
+ *       step, sparse categorical cross-entropy from logits over all B·T positions. The input is
+ *       <em>one-hot</em>: V features per step, made once from random token ids before timing
+ *       (the same in the PyTorch script), so F = V in the flop count; the targets are the next
+ *       token ids. One-hot rather than an Embedding keeps the issue's formula exact and the two
+ *       tools' inputs identical;</li>
+ *   <li><b>step</b> (B 1, F 32, H 128), or a custom {@code step:FxH}: single-step stateful
+ *       latency, mode {@code step}, one row per cell.</li>
+ * </ul>
  *
  * <p>What one iteration is, and what it deliberately leaves out:
  * <ul>
- *   <li><b>inference</b>: one {@link Layer#forward} of the recurrent layer (returnSequences
- *       false) over a pre-made (B, T, F) tensor with {@code training = false}, reusing one frame
- *       — the layer itself, without {@code Model.predict}'s input checks and frame allocation;</li>
+ *   <li><b>inference</b>: one {@link Layer#forward} of the recurrent layer over a pre-made
+ *       (B, T, F) tensor with {@code training = false}, reusing one frame — the layer itself,
+ *       without {@code Model.predict}'s input checks and frame allocation; for charlm, followed by
+ *       the Dense forward to the (B, T, V) logits;</li>
  *   <li><b>training</b>: the steps {@code Model.fit} takes for one batch of a
- *       {@code Sequential(recurrent, Dense(1))} with MSE and Adam — recurrent forward (training),
- *       Dense forward, loss and its gradient, zeroing the gradients, Dense and recurrent backward,
- *       one Adam step — called on the layers directly with reused frames, so no batch is copied
- *       out of a dataset, and fit's safety net (finite checks, the snapshot of the weights that
- *       undoes an overflowing step) is not timed.</li>
+ *       {@code Sequential(recurrent, Dense(1))} with MSE and Adam (charlm: {@code Dense(V)} and
+ *       sparse categorical cross-entropy from logits) — recurrent forward (training), Dense
+ *       forward, loss and its gradient, zeroing the gradients, Dense and recurrent backward, one
+ *       Adam step — called on the layers directly with reused frames, so no batch is copied out
+ *       of a dataset, and fit's safety net (finite checks, the snapshot of the weights that undoes
+ *       an overflowing step) is not timed. {@code --dropout} and {@code --recurrent-dropout} set
+ *       the recurrent layer's dropout and recurrentDropout in training rows (Keras's variational
+ *       masks, drawn once per batch); the row records both. Inference rows never drop;</li>
+ *   <li><b>step</b>: one forward of a {@code stateful} recurrent layer (returnSequences false)
+ *       on a (1, 1, F) tensor with a reused frame; the layer carries (h, c) to the next call.
+ *       2,000 warm-up steps, then 20,000 measured in blocks of 100 (one {@code nanoTime} pair per
+ *       block); {@code us_per_step} is the median block's time per step, {@code seq_per_s} is
+ *       steps/s, so ratios against the peer work as for the other rows. {@code --warmup} and
+ *       {@code --iters} count steps here. The row also records {@code us_per_step_model}: the
+ *       same, through the streaming API {@code Model.step(x, state)} on
+ *       {@code Sequential(InputLayer(-1, F), cell)}, which by design makes a new frame and a new
+ *       immutable state per call (so one model serves many streams); it is informational, the
+ *       row's figure is the layer's. Step rows are made unless {@code --mode training}.</li>
  * </ul>
  * Flops counted: {@code 2·gates·H·(F+H)} per sample per step forward (gates: SimpleRNN 1,
- * LSTM 4, GRU 3), three times that for training, as issue 4 states; the Dense layer, the
- * activations and the optimizer are not counted. GFLOP/s is that count over the median time.
- * Peak heap is the larger of the heap pools' summed peak usage over the row (warm-up included,
- * reset after a GC before the row) and the used heap sampled after each iteration: it includes
- * garbage not yet collected, so it is an upper bound on what the row needs, not an exact peak.
+ * LSTM 4, GRU 3), plus for charlm the output Dense's {@code 2·H·V} per position; three times
+ * that for training, as issue 4 states. The seq configurations' Dense(1), the activations, the
+ * loss and the optimizer are not counted. GFLOP/s is that count over the median time.
+ *
+ * <p>Memory, per row: peak heap is the larger of the heap pools' summed peak usage over the row
+ * (warm-up included, reset after a GC before the row) and the used heap sampled after each
+ * iteration: it includes garbage not yet collected, so it is an upper bound on what the row
+ * needs. Peak RSS is the process's {@code VmHWM} from {@code /proc/self/status}, reset to the
+ * current RSS at the row's start by writing 5 to {@code /proc/self/clear_refs} (Linux): the
+ * process's peak resident memory <em>during</em> the row, which includes the JVM and whatever
+ * heap earlier rows made it commit — not the row's own footprint. Where the reset is refused the
+ * row gets the process's peak so far (the JSON says which); where {@code /proc} is unreadable,
+ * null. The process's overall peak RSS is printed at the end and stored in the JSON.
  *
  * <p>The thread count of the kernels is fixed when they load: {@code --threads} sets
  * {@code rnn4j.threads} before that, and fails if the kernels are already loaded with another
  * count (inside another program, pass {@code -Drnn4j.threads=N} to the JVM instead).
  *
- * <p>Not here: the charlm and single-step latency configurations of issue 4, and the peers
- * (PyTorch is {@code tools/bench/torch_rnn_bench.py}; ONNX Runtime is not measured yet).
- * Timing is wall-clock per iteration, not JMH; the numbers are for comparing on one machine.
+ * <p>Not here: the peers (PyTorch is {@code tools/bench/torch_rnn_bench.py}, which has no
+ * recurrent dropout; ONNX Runtime is {@code io.github.rnn4j.bench.OrtRnnBench} in the rnn4j-bench
+ * module; {@code tools/bench/compare.sh} runs all three). Timing is wall-clock, not JMH; the
+ * numbers are for comparing on one machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Throughput of SimpleRNN, LSTM and GRU (inference and training) on issue 4's configurations.")
+        description = "Speed of SimpleRNN, LSTM and GRU (inference, training, single-step latency) on issue 4's configurations.")
 final class BenchCommand implements Callable<Integer> {
 
-    /** One benchmark configuration: shape plus default warm-up and measured iteration counts. */
-    record Config(String name, int batch, int seq, int features, int units, int warmup, int iters) {
+    static final String SEQ = "seq";
+    static final String CHARLM = "charlm";
+    static final String STEP = "step";
+    /** Steps timed together between two nanoTime calls in step rows. */
+    static final int STEP_BLOCK = 100;
+
+    /**
+     * One benchmark configuration: its kind (seq, charlm, step), shape (for charlm, features is
+     * the vocabulary; for step, batch and seq are 1) and default warm-up and measured counts
+     * (iterations, or steps for step rows).
+     */
+    record Config(String name, String kind, int batch, int seq, int features, int units, int warmup, int iters) {
     }
 
     static final Map<String, Config> CONFIGS = new LinkedHashMap<>();
 
     static {
         // fewer iterations for large: one LSTM training iteration there is ~200 GFLOP
-        CONFIGS.put("small", new Config("small", 32, 50, 8, 64, 10, 30));
-        CONFIGS.put("medium", new Config("medium", 64, 100, 32, 256, 3, 10));
-        CONFIGS.put("large", new Config("large", 128, 200, 128, 512, 1, 3));
+        CONFIGS.put("small", new Config("small", SEQ, 32, 50, 8, 64, 10, 30));
+        CONFIGS.put("medium", new Config("medium", SEQ, 64, 100, 32, 256, 3, 10));
+        CONFIGS.put("large", new Config("large", SEQ, 128, 200, 128, 512, 1, 3));
+        // an LSTM training iteration is ~46 GFLOP
+        CONFIGS.put("charlm", new Config("charlm", CHARLM, 64, 100, 65, 512, 2, 5));
+        CONFIGS.put("step", new Config("step", STEP, 1, 1, 32, 128, 2000, 20000));
     }
 
     @Option(names = "--cells", split = ",", paramLabel = "CELL", defaultValue = "simple,lstm,gru",
             description = "comma-separated: simple, lstm, gru (default: ${DEFAULT-VALUE})")
     List<String> cells;
-    @Option(names = "--configs", split = ",", paramLabel = "NAME", defaultValue = "small,medium,large",
-            description = "comma-separated: small, medium, large, or BxTxFxH for a custom shape (default: ${DEFAULT-VALUE})")
+    @Option(names = "--configs", split = ",", paramLabel = "NAME", defaultValue = "small,medium,large,charlm,step",
+            description = "comma-separated: small, medium, large, charlm, step, or a custom BxTxFxH, charlm:BxTxVxH, "
+                    + "step:FxH (default: ${DEFAULT-VALUE})")
     List<String> configs;
-    @Option(names = "--mode", defaultValue = "both", description = "inference, training or both (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mode", defaultValue = "both",
+            description = "inference, training or both (default: ${DEFAULT-VALUE}); step configurations run unless training")
     String mode;
-    @Option(names = "--warmup", paramLabel = "N", description = "warm-up iterations per row (default: 10 small, 3 medium, 1 large)")
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "warm-up iterations per row (default: 10 small, 3 medium, 1 large, 2 charlm; steps: 2000 step)")
     Integer warmup;
-    @Option(names = "--iters", paramLabel = "N", description = "measured iterations per row (default: 30 small, 10 medium, 3 large)")
+    @Option(names = "--iters", paramLabel = "N",
+            description = "measured iterations per row (default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step)")
     Integer iters;
     @Option(names = "--threads", paramLabel = "N", description = "kernel threads (sets rnn4j.threads before the kernels load)")
     Integer threads;
+    @Option(names = "--dropout", paramLabel = "R", defaultValue = "0",
+            description = "dropout of the recurrent layer's inputs in training rows (default: ${DEFAULT-VALUE})")
+    double dropout;
+    @Option(names = "--recurrent-dropout", paramLabel = "R", defaultValue = "0",
+            description = "recurrentDropout of the recurrent layer in training rows (default: ${DEFAULT-VALUE})")
+    double recurrentDropout;
     @Option(names = "--seed", defaultValue = "42", description = "seed for weights and data (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
+
+    /** Whether VmHWM could be reset at the start of every row so far. */
+    private boolean rssPerRow = true;
+    /** The process's peak RSS seen so far (MiB), NaN if /proc is unreadable. */
+    private double processPeakRss = Double.NaN;
 
     @Override
     public Integer call() throws IOException {
@@ -121,6 +194,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (warmup != null && warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         if (iters != null && iters < 1) throw new IllegalArgumentException("--iters must be >= 1, got " + iters);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+        if (!(recurrentDropout >= 0 && recurrentDropout < 1)) {
+            throw new IllegalArgumentException("--recurrent-dropout must be in [0, 1), got " + recurrentDropout);
+        }
+        processPeakRss = vmHwmMib();
         int kernelThreads = loadKernels();
         Kernels k = Kernels.get();
 
@@ -128,26 +206,43 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "rnn4j bench: kernels %s, %d thread(s); Java %s; %d CPU(s)%n",
                 k.getClass().getSimpleName(), kernelThreads, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
-        out.println("flops: 2*gates*H*(F+H) per sample per step forward, 3x for training (gates: SimpleRNN 1, LSTM 4, GRU 3)");
-        out.println("inference = Layer.forward (returnSequences=false, reused frame); "
-                + "training = forward + MSE + backward + Adam step of recurrent -> Dense(1)");
-        out.printf(Locale.ROOT, "%-9s %-7s %-9s %5s %4s %4s %5s %5s %10s %10s %9s %8s %8s %9s%n",
+        out.println("flops: 2*gates*H*(F+H) per sample per step forward (+ 2*H*V per position for charlm's Dense), "
+                + "3x for training (gates: SimpleRNN 1, LSTM 4, GRU 3)");
+        out.println("inference = Layer.forward (reused frame; charlm: + Dense(V)); training = forward + loss + backward "
+                + "+ Adam step of recurrent -> Dense(1) with MSE (charlm: Dense(V), sparse cross-entropy from logits, "
+                + "one-hot input); step = stateful forward on (1, 1, F)");
+        if (dropout > 0 || recurrentDropout > 0) {
+            out.printf(Locale.ROOT, "training rows: dropout %s, recurrentDropout %s%n", dropout, recurrentDropout);
+        }
+        out.printf(Locale.ROOT, "%-9s %-7s %-9s %5s %4s %4s %5s %5s %10s %10s %9s %8s %8s %9s %9s %8s%n",
                 "cell", "config", "mode", "batch", "seq", "feat", "units", "iters",
-                "seq/s", "ms median", "ms min", "GFLOP/s", "best", "heap MiB");
+                "seq/s", "ms median", "ms min", "GFLOP/s", "best", "heap MiB", "RSS MiB", "us/step");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Config c : cfgs) {
+            List<String> modes = c.kind().equals(STEP)
+                    ? (m.equals("training") ? List.of() : List.of(STEP))
+                    : (m.equals("both") ? List.of("inference", "training") : List.of(m));
             for (String cell : cellList) {
-                for (String md : m.equals("both") ? List.of("inference", "training") : List.of(m)) {
-                    Map<String, Object> r = runRow(cell, c, md);
+                for (String md : modes) {
+                    Map<String, Object> r = md.equals(STEP) ? runStepRow(cell, c) : runRow(cell, c, md);
                     rows.add(r);
-                    out.printf(Locale.ROOT, "%-9s %-7s %-9s %5d %4d %4d %5d %5d %10.1f %10.3f %9.3f %8.2f %8.2f %9.1f%n",
+                    Object us = r.get("us_per_step");
+                    out.printf(Locale.ROOT, "%-9s %-7s %-9s %5d %4d %4d %5d %5d %10.1f %10.3f %9.3f %8.2f %8.2f %9.1f %9s %8s%n",
                             r.get("cell"), c.name(), md, c.batch(), c.seq(), c.features(), c.units(), r.get("iters"),
                             r.get("seq_per_s"), r.get("ms_median"), r.get("ms_min"), r.get("gflops"),
-                            r.get("gflops_best"), r.get("peak_heap_mib"));
+                            r.get("gflops_best"), r.get("peak_heap_mib"), mib(r.get("peak_rss_mib")),
+                            us == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) us));
+                    if (us != null) {
+                        out.printf(Locale.ROOT, "          (Model.step, new frame and state per call: %.3f us/step)%n",
+                                (Double) r.get("us_per_step_model"));
+                    }
                     out.flush();
                 }
             }
         }
+        out.printf(Locale.ROOT, "peak RSS of the process: %s MiB (VmHWM%s)%n", mib(nanToNull(processPeakRss)),
+                rssPerRow ? "; per row: the peak during the row, reset through /proc/self/clear_refs"
+                        : "; per row: the process's peak so far, the reset was refused");
         if (json != null) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("tool", "rnn4j");
@@ -155,7 +250,10 @@ final class BenchCommand implements Callable<Integer> {
             j.put("threads", kernelThreads);
             j.put("java", System.getProperty("java.version"));
             j.put("cpus", Runtime.getRuntime().availableProcessors());
-            j.put("flop_count", "2*gates*H*(F+H)*B*T forward; 3x for training");
+            j.put("flop_count", "2*gates*H*(F+H)*B*T forward (charlm: F = V one-hot, plus 2*H*V*B*T for Dense(V)); "
+                    + "3x for training; step rows: per step, B = T = 1");
+            j.put("peak_rss_mib", nanToNull(processPeakRss));
+            j.put("peak_rss_scope", rssPerRow ? "row" : "process so far");
             j.put("rows", rows);
             Path parent = json.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
@@ -164,21 +262,40 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A named configuration, or {@code BxTxFxH} (then 3 warm-up and 10 measured iterations). */
+    /**
+     * A named configuration, or a custom {@code BxTxFxH}, {@code charlm:BxTxVxH} (3 warm-up and
+     * 10 measured iterations) or {@code step:FxH} (2,000 warm-up and 20,000 measured steps).
+     */
     static Config config(String s) {
-        Config c = CONFIGS.get(s.toLowerCase(Locale.ROOT));
+        String lower = s.toLowerCase(Locale.ROOT);
+        Config c = CONFIGS.get(lower);
         if (c != null) return c;
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        if (p.length == 4) {
+        String kind = SEQ;
+        String dims = lower;
+        int n = 4;
+        if (lower.startsWith(CHARLM + ":")) {
+            kind = CHARLM;
+            dims = lower.substring(CHARLM.length() + 1);
+        } else if (lower.startsWith(STEP + ":")) {
+            kind = STEP;
+            dims = lower.substring(STEP.length() + 1);
+            n = 2;
+        }
+        String[] p = dims.split("x");
+        if (p.length == n) {
             try {
                 int[] v = Arrays.stream(p).mapToInt(Integer::parseInt).toArray();
-                if (Arrays.stream(v).allMatch(x -> x > 0)) return new Config(s, v[0], v[1], v[2], v[3], 3, 10);
+                if (Arrays.stream(v).allMatch(x -> x > 0)) {
+                    return kind.equals(STEP)
+                            ? new Config(s, STEP, 1, 1, v[0], v[1], 2000, 20000)
+                            : new Config(s, kind, v[0], v[1], v[2], v[3], 3, 10);
+                }
             } catch (NumberFormatException e) {
                 // fall through to the error below
             }
         }
         throw new IllegalArgumentException("--configs: unknown configuration '" + s
-                + "' (use small, medium, large or BxTxFxH with positive integers)");
+                + "' (use small, medium, large, charlm, step, or BxTxFxH, charlm:BxTxVxH, step:FxH with positive integers)");
     }
 
     /** Sets rnn4j.threads if asked, loads the kernels, and returns the thread count they use. */
@@ -214,12 +331,17 @@ final class BenchCommand implements Callable<Integer> {
         };
     }
 
-    private static Layer newCell(String cell, int units) {
-        return switch (cell) {
-            case "simple" -> new SimpleRNN(units).returnSequences(false);
-            case "lstm" -> new LSTM(units).returnSequences(false);
-            default -> new GRU(units).returnSequences(false);
+    private static Recurrent<?> newCell(String cell, int units, boolean returnSequences, double dropout,
+                                        double recurrentDropout) {
+        Recurrent<?> r = switch (cell) {
+            case "simple" -> new SimpleRNN(units);
+            case "lstm" -> new LSTM(units);
+            default -> new GRU(units);
         };
+        r.returnSequences(returnSequences);
+        r.dropout(dropout);
+        r.recurrentDropout(recurrentDropout);
+        return r;
     }
 
     private static Tensor random(SplittableRandom r, int... shape) {
@@ -229,53 +351,148 @@ final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    /** Builds the layers, warms up, times {@code iters} iterations, and returns the row. */
+    // ---- memory ---------------------------------------------------------------------------------
+
+    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+    private static final Path PROC_CLEAR_REFS = Path.of("/proc/self/clear_refs");
+
+    /** The process's peak resident set (VmHWM) in MiB, or NaN where /proc is not readable. */
+    static double vmHwmMib() {
+        try {
+            for (String line : Files.readAllLines(PROC_STATUS)) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] p = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(p[0]) / 1024.0;   // kB
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or /proc not mounted: no RSS figure
+        }
+        return Double.NaN;
+    }
+
+    /** Resets VmHWM to the current RSS (Linux 4.0+); false if the kernel refuses. */
+    private static boolean resetPeakRss() {
+        try {
+            Files.writeString(PROC_CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Object nanToNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private static String mib(Object v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.1f", (Double) v);
+    }
+
+    /** Peak heap and peak RSS over one row: {@link #start} before it, {@link #sample} after each iteration. */
+    private final class Peaks {
+        private final List<MemoryPoolMXBean> heap;
+        private final Runtime rt = Runtime.getRuntime();
+        private long sampled;
+
+        Peaks() {
+            System.gc();
+            heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
+            for (MemoryPoolMXBean p : heap) p.resetPeakUsage();
+            processPeakRss = Math.max(processPeakRss, vmHwmMib());   // NaN stays NaN: /proc unreadable
+            if (!resetPeakRss()) rssPerRow = false;
+            sampled = rt.totalMemory() - rt.freeMemory();
+        }
+
+        void sample() {
+            sampled = Math.max(sampled, rt.totalMemory() - rt.freeMemory());
+        }
+
+        /** Writes peak_heap_mib, peak_rss_mib and updates the process peak. */
+        void finish(Map<String, Object> row) {
+            // G1 updates some pools' peaks only at a GC, so also keep the used heap seen after each iteration
+            long peak = 0;
+            for (MemoryPoolMXBean p : heap) peak += p.getPeakUsage().getUsed();
+            peak = Math.max(peak, sampled);
+            double rss = vmHwmMib();
+            processPeakRss = Math.max(processPeakRss, rss);
+            row.put("peak_heap_mib", peak / (1024.0 * 1024.0));
+            row.put("peak_rss_mib", nanToNull(rss));
+        }
+    }
+
+    // ---- rows ---------------------------------------------------------------------------------
+
+    /** A seq or charlm row: builds the layers, warms up, times {@code iters} iterations. */
     private Map<String, Object> runRow(String cell, Config c, String md) {
         boolean training = md.equals("training");
+        boolean charlm = c.kind().equals(CHARLM);
         int nWarm = warmup != null ? warmup : c.warmup();
         int nIter = iters != null ? iters : c.iters();
+        int nb = c.batch(), nt = c.seq(), nf = c.features(), nh = c.units();
         SplittableRandom r = new SplittableRandom(seed);
-        Tensor x = random(r, c.batch(), c.seq(), c.features());
+        Tensor x;
+        Tensor y = null;
+        if (charlm) {
+            // random token ids (B, T+1): one-hot inputs are ids[:, :T], targets ids[:, 1:]
+            x = Tensor.zeros(nb, nt, nf);
+            y = Tensor.zeros(nb, nt);
+            float[] xd = x.data(), yd = y.data();
+            for (int b = 0; b < nb; b++) {
+                int prev = r.nextInt(nf);
+                for (int t = 0; t < nt; t++) {
+                    int next = r.nextInt(nf);
+                    xd[(b * nt + t) * nf + prev] = 1f;
+                    yd[b * nt + t] = next;
+                    prev = next;
+                }
+            }
+        } else {
+            x = random(r, nb, nt, nf);
+        }
         Tensor[] xs = {x};
-        Layer rnn = newCell(cell, c.units());
-        rnn.build(new int[][]{{c.seq(), c.features()}}, seed);
+        Layer rnn = newCell(cell, nh, charlm, training ? dropout : 0, training ? recurrentDropout : 0);
+        rnn.build(new int[][]{{nt, nf}}, seed);
         Layer.Frame rf = rnn.newFrame();
 
         Dense dense = null;
         Layer.Frame df = null;
-        Tensor y = null, g = null;
+        if (training || charlm) {
+            dense = new Dense(charlm ? nf : 1);
+            dense.build(new int[][]{charlm ? new int[]{nt, nh} : new int[]{nh}}, seed + 1);
+            df = dense.newFrame();
+        }
+        Tensor g = null;
         Optimizer opt = null;
-        MeanSquaredError mse = null;
+        Loss loss = null;
         List<Param> params = null;
         if (training) {
-            dense = new Dense(1);
-            dense.build(new int[][]{{c.units()}}, seed + 1);
-            df = dense.newFrame();
-            y = random(r, c.batch(), 1);
-            g = Tensor.zeros(c.batch(), 1);
+            if (charlm) {
+                g = Tensor.zeros(nb, nt, nf);
+                loss = new SparseCategoricalCrossentropy(true);
+            } else {
+                y = random(r, nb, 1);
+                g = Tensor.zeros(nb, 1);
+                loss = new MeanSquaredError();
+            }
             opt = new Adam(1e-3);
-            mse = new MeanSquaredError();
             params = new ArrayList<>(rnn.params());
             params.addAll(dense.params());
         }
 
-        System.gc();
-        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()).toList();
-        for (MemoryPoolMXBean p : heap) p.resetPeakUsage();
-
-        Runtime rt = Runtime.getRuntime();
-        long sampled = rt.totalMemory() - rt.freeMemory();
+        Peaks peaks = new Peaks();
         long[] ns = new long[nIter];
         double lastLoss = Double.NaN;
         for (int it = -nWarm; it < nIter; it++) {
             long t0 = System.nanoTime();
             if (!training) {
-                rnn.forward(xs, null, rf, false);
+                Tensor h = rnn.forward(xs, null, rf, false)[0];
+                if (charlm) dense.forward(new Tensor[]{h}, null, df, false);
             } else {
                 Tensor h = rnn.forward(xs, null, rf, true)[0];
                 Tensor p = dense.forward(new Tensor[]{h}, null, df, true)[0];
-                lastLoss = mse.forward(p, y, g);
+                lastLoss = loss.forward(p, y, g);
                 for (Param q : params) q.zeroGrad();
                 Tensor gh = dense.backward(new Tensor[]{g}, df)[0];
                 rnn.backward(new Tensor[]{gh}, rf);
@@ -283,38 +500,116 @@ final class BenchCommand implements Callable<Integer> {
             }
             long dt = System.nanoTime() - t0;
             if (it >= 0) ns[it] = dt;
-            sampled = Math.max(sampled, rt.totalMemory() - rt.freeMemory());
+            peaks.sample();
         }
-        // G1 updates some pools' peaks only at a GC, so also keep the used heap seen after each iteration
-        long peak = 0;
-        for (MemoryPoolMXBean p : heap) peak += p.getPeakUsage().getUsed();
-        peak = Math.max(peak, sampled);
 
         long[] sorted = ns.clone();
         Arrays.sort(sorted);
-        double median = (nIter % 2 == 1 ? sorted[nIter / 2] : (sorted[nIter / 2 - 1] + sorted[nIter / 2]) / 2.0) / 1e9;
+        double median = median(sorted) / 1e9;
         double min = sorted[0] / 1e9;
-        double flops = 2.0 * gates(cell) * c.units() * (double) (c.features() + c.units()) * c.batch() * c.seq()
-                * (training ? 3 : 1);
+        double perPosition = 2.0 * gates(cell) * nh * (double) (nf + nh) + (charlm ? 2.0 * nh * nf : 0);
+        double flops = perPosition * nb * nt * (training ? 3 : 1);
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("cell", displayName(cell));
         row.put("config", c.name());
         row.put("mode", md);
-        row.put("batch", c.batch());
-        row.put("seq", c.seq());
-        row.put("features", c.features());
-        row.put("units", c.units());
+        row.put("batch", nb);
+        row.put("seq", nt);
+        row.put("features", nf);
+        row.put("units", nh);
+        if (charlm) row.put("vocab", nf);
         row.put("warmup", nWarm);
         row.put("iters", nIter);
         row.put("flops_per_iter", flops);
-        row.put("seq_per_s", c.batch() / median);
+        row.put("seq_per_s", nb / median);
         row.put("ms_median", median * 1e3);
         row.put("ms_min", min * 1e3);
         row.put("gflops", flops / median / 1e9);
         row.put("gflops_best", flops / min / 1e9);
-        row.put("peak_heap_mib", peak / (1024.0 * 1024.0));
-        if (training) row.put("last_loss", lastLoss);
+        peaks.finish(row);
+        if (training) {
+            row.put("dropout", dropout);
+            row.put("recurrent_dropout", recurrentDropout);
+            row.put("last_loss", lastLoss);
+        }
         return row;
+    }
+
+    /** A step row: a stateful layer on (1, 1, F), timed in blocks of {@link #STEP_BLOCK} steps. */
+    private Map<String, Object> runStepRow(String cell, Config c) {
+        int nWarm = warmup != null ? warmup : c.warmup();
+        int nIter = iters != null ? iters : c.iters();
+        int block = Math.min(STEP_BLOCK, nIter);
+        int nBlocks = (nIter + block - 1) / block;
+        int nf = c.features(), nh = c.units();
+        SplittableRandom r = new SplittableRandom(seed);
+        Tensor[] xs = {random(r, 1, 1, nf)};
+        Recurrent<?> rnn = newCell(cell, nh, false, 0, 0);
+        rnn.stateful(true);
+        rnn.build(new int[][]{{1, nf}}, seed);
+        Layer.Frame rf = rnn.newFrame();
+
+        Peaks peaks = new Peaks();
+        for (int i = 0; i < nWarm; i++) rnn.forward(xs, null, rf, false);
+        long[] ns = new long[nBlocks];
+        for (int bI = 0; bI < nBlocks; bI++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < block; i++) rnn.forward(xs, null, rf, false);
+            ns[bI] = System.nanoTime() - t0;
+            peaks.sample();
+        }
+        float[] finalH = rnn.carriedStates()[0];
+
+        // the same through the streaming API, for reference
+        Model model = new Sequential(new InputLayer(-1, nf), newCell(cell, nh, false, 0, 0));
+        ModelState st = model.initialState(1);
+        Tensor x1 = xs[0].reshape(1, nf);
+        for (int i = 0; i < nWarm; i++) st = model.step(x1, st).state();
+        long[] nsModel = new long[nBlocks];
+        for (int bI = 0; bI < nBlocks; bI++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < block; i++) st = model.step(x1, st).state();
+            nsModel[bI] = System.nanoTime() - t0;
+            peaks.sample();
+        }
+
+        Arrays.sort(ns);
+        Arrays.sort(nsModel);
+        double perStep = median(ns) / block / 1e9;
+        double minStep = ns[0] / (double) block / 1e9;
+        double flops = 2.0 * gates(cell) * nh * (double) (nf + nh);
+        boolean finite = true;
+        for (float v : finalH) finite &= Float.isFinite(v);
+
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("cell", displayName(cell));
+        row.put("config", c.name());
+        row.put("mode", STEP);
+        row.put("batch", 1);
+        row.put("seq", 1);
+        row.put("features", nf);
+        row.put("units", nh);
+        row.put("warmup", nWarm);
+        row.put("iters", nBlocks * block);
+        row.put("block", block);
+        row.put("flops_per_iter", flops);
+        row.put("seq_per_s", 1 / perStep);
+        row.put("ms_median", perStep * 1e3);
+        row.put("ms_min", minStep * 1e3);
+        row.put("gflops", flops / perStep / 1e9);
+        row.put("gflops_best", flops / minStep / 1e9);
+        row.put("us_per_step", perStep * 1e6);
+        row.put("us_per_step_min", minStep * 1e6);
+        row.put("us_per_step_model", median(nsModel) / block / 1e3);
+        row.put("state_finite", finite);
+        peaks.finish(row);
+        return row;
+    }
+
+    /** Median of a sorted array. */
+    private static double median(long[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 }

@@ -22,7 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * while its job is still running, so a worker that wakes late can never take a chunk of the
  * next job with the previous job's arguments.
  *
- * <p>Not a general executor: one GEMM at a time. A second thread that calls while the pool is busy
+ * <p>It also runs a parallel region ({@link #runRegion}): a few parts, one per thread, that
+ * synchronise among themselves (the recurrent time loop, split by units).
+ *
+ * <p>Not a general executor: one GEMM or region at a time. A second thread that calls while the pool is busy
  * gets {@code false} from {@link #run} and computes its GEMM on its own thread instead of waiting.
  */
 final class GemmPool {
@@ -44,6 +47,8 @@ final class GemmPool {
     private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
     private float alpha, beta;
     private float[] a, b, c;
+    /** A parallel region's body (then the GEMM fields are unused), or null for a GEMM. */
+    private java.util.function.IntConsumer region;
 
     /** The pool for {@code threads} threads (>= 2), created on first request and kept for the JVM's life. */
     static GemmPool shared(int threads) {
@@ -75,6 +80,7 @@ final class GemmPool {
                 float beta, float[] c, int cOff, int ldc) {
         if (!busy.compareAndSet(false, true)) return false;
         try {
+            this.region = null;
             this.byColumns = byColumns;
             this.transA = transA;
             this.transB = transB;
@@ -92,33 +98,57 @@ final class GemmPool {
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
-            failure = null;
-            caller = Thread.currentThread();
-            done.set(0);
-            long gen = (ticket.get() >>> 32) + 1;
-            ticket.set(gen << 32 | (long) chunks << 16);   // publishes the job
-            for (Thread w : workers) LockSupport.unpark(w);
-            claimAndRun(gen);
-            int spins = 0;
-            while (done.get() != chunks) {
-                if (spins < SPINS) {
-                    spins++;
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
-            }
+            dispatch(chunks);
+            return true;
+        } finally {
             this.a = null;
             this.b = null;
             this.c = null;
-            Throwable t = failure;
-            if (t instanceof RuntimeException re) throw re;
-            if (t instanceof Error e) throw e;
-            if (t != null) throw new IllegalStateException(t);
-            return true;
-        } finally {
             busy.set(false);
         }
+    }
+
+    /**
+     * Runs {@code body.accept(part)} for each of {@code parts} (<= threads) parts, each claimed by
+     * a different thread (a part runs until it returns, so no thread can take a second part while
+     * its first waits at a barrier for the others), and returns true; false at once when the pool
+     * is busy.
+     */
+    boolean runRegion(int parts, java.util.function.IntConsumer body) {
+        if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
+        if (!busy.compareAndSet(false, true)) return false;
+        try {
+            this.region = body;
+            dispatch(parts);
+            return true;
+        } finally {
+            this.region = null;
+            busy.set(false);
+        }
+    }
+
+    /** Publishes the job set in the fields, works on it too, waits for all chunks, rethrows a failure. */
+    private void dispatch(int chunks) {
+        failure = null;
+        caller = Thread.currentThread();
+        done.set(0);
+        long gen = (ticket.get() >>> 32) + 1;
+        ticket.set(gen << 32 | (long) chunks << 16);   // publishes the job
+        for (Thread w : workers) LockSupport.unpark(w);
+        claimAndRun(gen);
+        int spins = 0;
+        while (done.get() != chunks) {
+            if (spins < SPINS) {
+                spins++;
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
+        }
+        Throwable t = failure;
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error e) throw e;
+        if (t != null) throw new IllegalStateException(t);
     }
 
     /** Claims chunks of job {@code gen} until none is left; returns at once if that job is over. */
@@ -129,13 +159,19 @@ final class GemmPool {
             int chunk = (int) (t & 0xFFFF), total = (int) ((t >>> 16) & 0xFFFF);
             if (chunk >= total) return;
             if (!ticket.compareAndSet(t, t + 1)) continue;
+            java.util.function.IntConsumer body = region;
             try {
-                VectorKernels.gemmChunk(chunk, total, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
-                        b, bOff, ldb, beta, c, cOff, ldc);
+                if (body != null) {
+                    body.accept(chunk);
+                } else {
+                    VectorKernels.gemmChunk(chunk, total, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
+                            b, bOff, ldb, beta, c, cOff, ldc);
+                }
             } catch (Throwable e) {
                 failure = e;
             }
             if (done.incrementAndGet() == total) LockSupport.unpark(caller);
+            if (body != null) return;   // one part per thread
         }
     }
 

@@ -70,6 +70,61 @@ public interface Kernels {
     /** Dot product of two ranges. */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 
+    // ---- repeated products with the same weights, and parallel regions ------------------------
+
+    /**
+     * Prepares op(B) (k x n; B is k x n, or n x k when {@code transB}) for {@link #gemmPacked}.
+     * {@code reuse}, when not null, is a matrix made earlier by these kernels whose storage may be
+     * recycled; the result may be it. The default keeps a view of {@code b} (no copy).
+     */
+    default PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb, PackedMatrix reuse) {
+        PackedMatrix p = reuse != null && !reuse.panels ? reuse : new PackedMatrix();
+        p.k = k;
+        p.n = n;
+        p.data = b;
+        p.off = bOff;
+        p.ld = ldb;
+        p.trans = transB;
+        p.panels = false;
+        return p;
+    }
+
+    /**
+     * Columns {@code [j0, j1)} of {@code C = A · op(B) + beta * C} with A (m x k, row-major,
+     * leading dimension lda) and op(B) packed by {@link #pack}; C's column j is at
+     * {@code cOff + i * ldc + j}. Runs on the calling thread. {@code j0} must be a multiple of
+     * {@link #columnAlign()}. The default multiplies through the view with {@link #gemm}.
+     */
+    default void gemmPacked(int m, int j0, int j1, float[] a, int aOff, int lda, PackedMatrix pb,
+                            float beta, float[] c, int cOff, int ldc) {
+        if (pb.panels) throw new IllegalArgumentException("a packed matrix made by other kernels");
+        if (j1 <= j0) return;
+        int bOff = pb.trans ? pb.off + j0 * pb.ld : pb.off + j0;
+        gemm(false, pb.trans, m, j1 - j0, pb.k, 1f, a, aOff, lda, pb.data, bOff, pb.ld, beta, c, cOff + j0, ldc);
+    }
+
+    /** The column alignment {@link #gemmPacked} needs of {@code j0} (1: any). */
+    default int columnAlign() {
+        return 1;
+    }
+
+    /** Threads a parallel region or a large GEMM may use (1: none besides the caller). */
+    default int threads() {
+        return 1;
+    }
+
+    /**
+     * Runs {@code body.accept(part)} for every part in {@code [0, parts)}, each on its own thread,
+     * all at once (so the parts may meet at a {@link SpinBarrier}), and returns true when all have
+     * finished; an exception of a part is rethrown here. Returns false at once, running nothing,
+     * when that many threads are not available (more parts than {@link #threads()}, or the pool
+     * busy with another caller's work): the caller then runs the work as one part. The default
+     * has no pool.
+     */
+    default boolean parallel(int parts, java.util.function.IntConsumer body) {
+        return false;
+    }
+
     /** A short name for logs and benchmark reports. */
     String name();
 

@@ -46,7 +46,12 @@ import jdk.incubator.vector.VectorSpecies;
  * k.gemm(false, false, m, n, kk, 1f, a, 0, kk, b, 0, n, 0f, c, 0, n);   // C = A·B
  * }</pre>
  *
- * <p>Not here: pre-packed (cached) weights across calls, fused recurrent steps, half precision.
+ * <p><b>Packed weights.</b> {@link #pack} lays a recurrent kernel out in micro-kernel panels once
+ * per sequence; {@link #gemmPacked} then computes any NR-aligned range of columns with no packing
+ * at all, which is what a thread owning a slice of the units does at every timestep. The pool
+ * also runs {@linkplain #parallel parallel regions}: one part per thread, meeting at a barrier.
+ *
+ * <p>Not here: weights cached across calls, the recurrent time loop itself, half precision.
  * This class is loaded only when the module is present (see {@code KernelProvider}); prefer
  * {@link Kernels#get()} to constructing it (the constructors are for tests and benchmarks).
  */
@@ -86,7 +91,8 @@ public final class VectorKernels implements Kernels {
         this.pool = threads > 1 ? GemmPool.shared(threads) : null;
     }
 
-    /** Threads a large GEMM is split over (1 when there is no pool). */
+    /** Threads a large GEMM or a parallel region is split over (1 when there is no pool). */
+    @Override
     public int threads() {
         return pool == null ? 1 : pool.threads();
     }
@@ -210,7 +216,7 @@ public final class VectorKernels implements Kernels {
                 int kc = Math.min(KC, k - pc);
                 float bet = pc == 0 ? beta : 1f;
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap);
@@ -249,9 +255,9 @@ public final class VectorKernels implements Kernels {
 
     /** Packs op(B)[pc..pc+kc, jc..jc+nc) into NR-column panels, element (p, j) at p*NR + j. */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                              float[] bp) {
+                              float[] bp, int bpOff) {
         for (int jr = 0; jr < nc; jr += NR) {
-            int base = (jr / NR) * kc * NR;
+            int base = bpOff + (jr / NR) * kc * NR;
             int cols = Math.min(NR, nc - jr);
             if (!transB) {
                 int src = bOff + pc * ldb + jc + jr;
@@ -280,6 +286,177 @@ public final class VectorKernels implements Kernels {
                 }
             }
         }
+    }
+
+    // ------------------------------------------- packed weights for repeated products (recurrent)
+
+    /**
+     * Packs op(B) whole into {@link #NR}-column panels, slice by {@value #KC}-deep slice of k: slice
+     * {@code pc} starts at {@code pc * roundUp(n, NR)}, its panel {@code jr} at
+     * {@code (jr / NR) * kc * NR} within it, element (p, j) at {@code p * NR + j} — the layout
+     * {@link #gemmSerial} builds per call, built here once.
+     */
+    @Override
+    public PackedMatrix pack(boolean transB, int k, int n, float[] b, int bOff, int ldb, PackedMatrix reuse) {
+        int npad = roundUp(Math.max(n, 1), NR);
+        int size = npad * k;
+        PackedMatrix p = reuse != null && reuse.panels ? reuse : new PackedMatrix();
+        if (p.data == null || p.data.length < size) p.data = new float[size];
+        p.k = k;
+        p.n = n;
+        p.panels = true;
+        p.trans = transB;
+        for (int pc = 0; pc < k; pc += KC) {
+            packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, p.data, pc * npad);
+        }
+        return p;
+    }
+
+    @Override
+    public int columnAlign() {
+        return NR;
+    }
+
+    /**
+     * Columns [j0, j1) of C (beta) += A · packed B on this thread: for each k slice and each panel,
+     * the 4 x 2-vector micro-kernel reads A's rows in place (no packing: A is a [batch, units]
+     * state that fits in L2) and the panel from L1. Leftover rows (m mod 4, and batch-1 steps) go
+     * through {@link #rowsPacked}, which keeps four panels in flight. Each element of C is summed
+     * in the same order in both paths (one FMA chain per k slice), so a row's result does not
+     * depend on the batch size or on how columns are split between threads.
+     */
+    @Override
+    public void gemmPacked(int m, int j0, int j1, float[] a, int aOff, int lda, PackedMatrix pb,
+                           float beta, float[] c, int cOff, int ldc) {
+        if (!pb.panels) {
+            Kernels.super.gemmPacked(m, j0, j1, a, aOff, lda, pb, beta, c, cOff, ldc);
+            return;
+        }
+        if (j0 % NR != 0) throw new IllegalArgumentException("gemmPacked: j0 = " + j0 + " is not a multiple of " + NR);
+        if (m <= 0 || j1 <= j0) return;
+        int k = pb.k;
+        if (k <= 0) {
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                for (int j = j0; j < j1; j++) c[ci + j] = beta == 0f ? 0f : beta * c[ci + j];
+            }
+            return;
+        }
+        float[] bp = pb.data;
+        int npad = roundUp(pb.n, NR);
+        float[] tile = WORKSPACE.get().tile;
+        int mFull = m - m % MR;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            float bet = pc == 0 ? beta : 1f;
+            int slice = pc * npad;
+            for (int jr = j0; jr < j1; jr += NR) {
+                int nr = Math.min(NR, j1 - jr);
+                int bi = slice + (jr / NR) * kc * NR;
+                for (int ir = 0; ir < mFull; ir += MR) {
+                    int ai = aOff + ir * lda + pc, ci = cOff + ir * ldc + jr;
+                    if (nr == NR) {
+                        microRows(kc, a, ai, lda, bp, bi, c, ci, ldc, bet);
+                    } else {
+                        microRows(kc, a, ai, lda, bp, bi, tile, 0, NR, 0f);
+                        for (int r = 0; r < MR; r++) {
+                            int cr = ci + r * ldc, tr = r * NR;
+                            for (int j = 0; j < nr; j++) c[cr + j] = combine(tile[tr + j], bet, c[cr + j]);
+                        }
+                    }
+                }
+            }
+            for (int i = mFull; i < m; i++) {
+                rowsPacked(kc, a, aOff + i * lda + pc, bp, slice, j0, j1, bet, c, cOff + i * ldc, tile);
+            }
+        }
+    }
+
+    /** As {@link #micro}, but the four rows of A are read in place (row stride lda), not from a packed panel. */
+    private static void microRows(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc,
+                                  float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ai + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+        }
+        store(c00, beta, c, ci);
+        store(c01, beta, c, ci + L);
+        ci += ldc;
+        store(c10, beta, c, ci);
+        store(c11, beta, c, ci + L);
+        ci += ldc;
+        store(c20, beta, c, ci);
+        store(c21, beta, c, ci + L);
+        ci += ldc;
+        store(c30, beta, c, ci);
+        store(c31, beta, c, ci + L);
+    }
+
+    /**
+     * One row of C, columns [j0, j1), (beta) += a-row (kc values) times one k slice of packed B.
+     * Two full panels at a time (four independent FMA chains), so a batch-1 step is not bound by
+     * the latency of a single chain; a ragged last panel goes through the scratch tile.
+     */
+    private static void rowsPacked(int kc, float[] a, int ai, float[] bp, int slice, int j0, int j1, float beta,
+                                   float[] c, int ci, float[] tile) {
+        int jr = j0;
+        for (; jr + 2 * NR <= j1; jr += 2 * NR) {
+            int b0i = slice + (jr / NR) * kc * NR, b1i = b0i + kc * NR;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0; p < kc; p++, b0i += NR, b1i += NR) {
+                FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+                s0 = x.fma(FloatVector.fromArray(S, bp, b0i), s0);
+                s1 = x.fma(FloatVector.fromArray(S, bp, b0i + L), s1);
+                s2 = x.fma(FloatVector.fromArray(S, bp, b1i), s2);
+                s3 = x.fma(FloatVector.fromArray(S, bp, b1i + L), s3);
+            }
+            store(s0, beta, c, ci + jr);
+            store(s1, beta, c, ci + jr + L);
+            store(s2, beta, c, ci + jr + NR);
+            store(s3, beta, c, ci + jr + NR + L);
+        }
+        for (; jr < j1; jr += NR) {
+            int bi = slice + (jr / NR) * kc * NR;
+            int nr = Math.min(NR, j1 - jr);
+            FloatVector s0 = FloatVector.zero(S), s1 = s0;
+            for (int p = 0; p < kc; p++, bi += NR) {
+                FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+                s0 = x.fma(FloatVector.fromArray(S, bp, bi), s0);
+                s1 = x.fma(FloatVector.fromArray(S, bp, bi + L), s1);
+            }
+            if (nr == NR) {
+                store(s0, beta, c, ci + jr);
+                store(s1, beta, c, ci + jr + L);
+            } else {
+                s0.intoArray(tile, 0);
+                s1.intoArray(tile, L);
+                for (int j = 0; j < nr; j++) c[ci + jr + j] = combine(tile[j], beta, c[ci + jr + j]);
+            }
+        }
+    }
+
+    @Override
+    public boolean parallel(int parts, java.util.function.IntConsumer body) {
+        if (parts < 1) throw new IllegalArgumentException("parts must be >= 1, got " + parts);
+        if (pool == null || parts > pool.threads()) return false;
+        return pool.runRegion(parts, body);
     }
 
     /** C[mc x nc] (beta) += packed A block times packed B block. */

@@ -90,43 +90,59 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
-        int nb = fr.b, h = units, gh = 3 * h, bh = nb * h;
-        float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, u = recurrentKernel.value();
+    protected void packCellWeights(RecurrentFrame fr, Kernels k, boolean backward) {
+        // reset-before backward: d(r*hd) = dhhPre · U_h^T
+        if (backward && !resetAfter) fr.cellPack = k.pack(true, units, units, recurrentKernel.value(), 2 * units,
+                3 * units, fr.cellPack);
+    }
+
+    @Override
+    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+        int nb = fr.b, h = units, gh = 3 * h, bh = nb * h, w = j1 - j0;
+        float[] a = fr.a, hAll = fr.hAll, aux = fr.aux;
         Kernels k = Kernels.get();
         Activations ra = recurrentActivation, act = activation;
         int aBase = s * nb * gh;
         if (resetAfter) {
             float[] rec = fr.rec;
-            k.gemm(false, false, nb, gh, h, 1f, hd, hdOff, h, u, 0, gh, 0f, rec, 0, gh);
-            if (useBias) k.addRowVector(nb, gh, bias.value(), gh, rec, 0, gh);
+            for (int g = 0; g < 3; g++) {
+                recurrentProduct(fr, g, j0, j1, hd, hdOff, 0f, rec, 0, gh);
+                if (useBias) k.addRowVector(nb, w, bias.value(), gh + g * h + j0, rec, g * h + j0, gh);
+            }
             for (int b = 0; b < nb; b++) {
-                int ao = aBase + b * gh, ro = b * gh, prev = s * bh + b * h, next = prev + bh;
-                for (int j = 0; j < 2 * h; j++) a[ao + j] += rec[ro + j];
-                ra.apply(2 * h, a, ao, a, ao);                       // z | r
-                for (int j = 0; j < h; j++) {
+                int ao = aBase + b * gh + j0, ro = b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+                for (int j = 0; j < w; j++) {
+                    a[ao + j] += rec[ro + j];
+                    a[ao + h + j] += rec[ro + h + j];
+                }
+                ra.apply(w, a, ao, a, ao);                           // z
+                ra.apply(w, a, ao + h, a, ao + h);                   // r
+                for (int j = 0; j < w; j++) {
                     float rh = rec[ro + 2 * h + j];
-                    aux[s * bh + b * h + j] = rh;
+                    aux[prev + j] = rh;
                     a[ao + 2 * h + j] += a[ao + h + j] * rh;
                 }
-                act.apply(h, a, ao + 2 * h, a, ao + 2 * h);          // hh
-                for (int j = 0; j < h; j++) {
+                act.apply(w, a, ao + 2 * h, a, ao + 2 * h);          // hh
+                for (int j = 0; j < w; j++) {
                     float z = a[ao + j];
                     hAll[next + j] = z * hAll[prev + j] + (1f - z) * a[ao + 2 * h + j];
                 }
             }
         } else {
-            k.gemm(false, false, nb, 2 * h, h, 1f, hd, hdOff, h, u, 0, gh, 1f, a, aBase, gh);
+            recurrentProduct(fr, 0, j0, j1, hd, hdOff, 1f, a, aBase, gh);
+            recurrentProduct(fr, 1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
             for (int b = 0; b < nb; b++) {
-                int ao = aBase + b * gh;
-                ra.apply(2 * h, a, ao, a, ao);                       // z | r
-                for (int j = 0; j < h; j++) aux[s * bh + b * h + j] = a[ao + h + j] * hd[hdOff + b * h + j];
+                int ao = aBase + b * gh + j0, xo = s * bh + b * h + j0;
+                ra.apply(w, a, ao, a, ao);                           // z
+                ra.apply(w, a, ao + h, a, ao + h);                   // r
+                for (int j = 0; j < w; j++) aux[xo + j] = a[ao + h + j] * hd[hdOff + b * h + j0 + j];
             }
-            k.gemm(false, false, nb, h, h, 1f, aux, s * bh, h, u, 2 * h, gh, 1f, a, aBase + 2 * h, gh);
+            fr.sync();   // the product below needs r*hd of every unit
+            recurrentProduct(fr, 2, j0, j1, aux, s * bh, 1f, a, aBase, gh);
             for (int b = 0; b < nb; b++) {
-                int ao = aBase + b * gh, prev = s * bh + b * h, next = prev + bh;
-                act.apply(h, a, ao + 2 * h, a, ao + 2 * h);          // hh
-                for (int j = 0; j < h; j++) {
+                int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+                act.apply(w, a, ao + 2 * h, a, ao + 2 * h);          // hh
+                for (int j = 0; j < w; j++) {
                     float z = a[ao + j];
                     hAll[next + j] = z * hAll[prev + j] + (1f - z) * a[ao + 2 * h + j];
                 }
@@ -135,7 +151,7 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
+    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, gh = 3 * h, bh = nb * h;
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, dh = fr.dh;
         Activations ra = recurrentActivation, act = activation;
@@ -144,7 +160,7 @@ public class GRU extends Recurrent<GRU> {
             float[] dR = fr.dR;
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h;
-                for (int j = 0; j < h; j++) {
+                for (int j = j0; j < j1; j++) {
                     float z = a[ao + j], r = a[ao + h + j], hh = a[ao + 2 * h + j];
                     float rh = aux[s * bh + b * h + j];
                     float g = dh[b * h + j];
@@ -164,7 +180,7 @@ public class GRU extends Recurrent<GRU> {
             float[] tmp = fr.tmp;
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h;
-                for (int j = 0; j < h; j++) {
+                for (int j = j0; j < j1; j++) {
                     float z = a[ao + j], hh = a[ao + 2 * h + j];
                     float g = dh[b * h + j];
                     a[ao + 2 * h + j] = g * (1f - z) * act.derivFromOutput(hh);
@@ -172,12 +188,12 @@ public class GRU extends Recurrent<GRU> {
                     dh[b * h + j] = g * z;
                 }
             }
-            // d(r*hd) = dhhPre · U_h^T
-            Kernels.get().gemm(false, true, nb, h, h, 1f, a, aBase + 2 * h, gh, recurrentKernel.value(), 2 * h, gh,
-                    0f, tmp, 0, h);
+            fr.sync();   // the product below needs dhhPre of every unit
+            // d(r*hd) = dhhPre · U_h^T, for units [j0, j1)
+            recurrentProductT(fr, fr.cellPack, 2 * h, h, j0, j1, a, aBase + 2 * h, gh, tmp, 0, h);
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh;
-                for (int j = 0; j < h; j++) {
+                for (int j = j0; j < j1; j++) {
                     float r = a[ao + h + j];
                     float d = tmp[b * h + j];
                     a[ao + h + j] = d * hd[hdOff + b * h + j] * ra.derivFromOutput(r);

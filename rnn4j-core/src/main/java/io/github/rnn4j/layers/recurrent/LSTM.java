@@ -1,7 +1,6 @@
 package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.kernels.Activations;
-import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -72,32 +71,38 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
-        int nb = fr.b, h = units, gh = 4 * h, bh = nb * h;
+    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+        int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
-        Kernels.get().gemm(false, false, nb, gh, h, 1f, hd, hdOff, h, recurrentKernel.value(), 0, gh,
-                1f, a, s * nb * gh, gh);
+        int aBase = s * nb * gh;
+        for (int g = 0; g < 4; g++) recurrentProduct(fr, g, j0, j1, hd, hdOff, 1f, a, aBase, gh);
         Activations ra = recurrentActivation, act = activation;
         for (int b = 0; b < nb; b++) {
-            int ao = (s * nb + b) * gh, prev = s * bh + b * h, next = (s + 1) * bh + b * h, xo = s * bh + b * h;
-            // gate activations over contiguous blocks (vectorised kernels): i|f, g, o
-            ra.apply(2 * h, a, ao, a, ao);
-            act.apply(h, a, ao + 2 * h, a, ao + 2 * h);
-            ra.apply(h, a, ao + 3 * h, a, ao + 3 * h);
-            for (int j = 0; j < h; j++) cAll[next + j] = a[ao + h + j] * cAll[prev + j] + a[ao + j] * a[ao + 2 * h + j];
-            act.apply(h, cAll, next, aux, xo);
-            for (int j = 0; j < h; j++) hAll[next + j] = a[ao + 3 * h + j] * aux[xo + j];
+            int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+            // gate activations over contiguous blocks (vectorised kernels): i|f (one block when
+            // this part has every unit), g, o
+            if (w == h) {
+                ra.apply(2 * h, a, ao, a, ao);
+            } else {
+                ra.apply(w, a, ao, a, ao);
+                ra.apply(w, a, ao + h, a, ao + h);
+            }
+            act.apply(w, a, ao + 2 * h, a, ao + 2 * h);
+            ra.apply(w, a, ao + 3 * h, a, ao + 3 * h);
+            for (int j = 0; j < w; j++) cAll[next + j] = a[ao + h + j] * cAll[prev + j] + a[ao + j] * a[ao + 2 * h + j];
+            act.apply(w, cAll, next, aux, prev);
+            for (int j = 0; j < w; j++) hAll[next + j] = a[ao + 3 * h + j] * aux[prev + j];
         }
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
+    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h;
         float[] a = fr.a, cAll = fr.cAll, aux = fr.aux, dh = fr.dh, dc = fr.dc;
         Activations ra = recurrentActivation, act = activation;
         for (int b = 0; b < nb; b++) {
             int ao = (s * nb + b) * gh, prev = s * bh + b * h, o2 = b * h;
-            for (int j = 0; j < h; j++) {
+            for (int j = j0; j < j1; j++) {
                 float i = a[ao + j], f = a[ao + h + j], g = a[ao + 2 * h + j], o = a[ao + 3 * h + j];
                 float tc = aux[s * bh + o2 + j];
                 float dhj = dh[o2 + j];

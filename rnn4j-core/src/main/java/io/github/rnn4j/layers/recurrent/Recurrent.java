@@ -2,6 +2,8 @@ package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.kernels.Activations;
 import io.github.rnn4j.kernels.Kernels;
+import io.github.rnn4j.kernels.PackedMatrix;
+import io.github.rnn4j.kernels.SpinBarrier;
 import io.github.rnn4j.layers.Initializer;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Mask;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * The recurrent layer that owns time: the one loop shared by {@link SimpleRNN}, {@link LSTM} and
@@ -32,6 +35,16 @@ import java.util.SplittableRandom;
  * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
  * backward, so a frame supports one backward per forward.
  *
+ * <p><b>Threads.</b> The time loop is split by units: with kernels that have a thread pool and a
+ * step big enough ({@value #PARALLEL_STEP_MIN_MACS} multiply-adds), each of up to
+ * {@code Kernels.threads()} parts owns a slice of the units (aligned to the kernels' column
+ * panels) and, at every step, computes its columns of every gate's recurrent product from the
+ * recurrent kernel packed once per call ({@link Kernels#pack}), then its units' gate activations
+ * and state update. The parts meet at a {@link SpinBarrier} once per step (the next product needs
+ * the whole state); backward the same, meeting between the pointwise gate derivatives and the
+ * product with U^T. Every element is computed by the same code whatever the split, so the
+ * results do not depend on the thread count.
+ *
  * <p>Handled here, for every cell: dropout and recurrentDropout (Keras's variational convention:
  * one mask per sequence batch, drawn when the batch starts and reused at every step; the rate is
  * the drop probability and kept values are scaled by 1/(1-rate)); returnSequences; returnState;
@@ -43,6 +56,13 @@ import java.util.SplittableRandom;
  * {@link StackedRNN}), and the tuned kernels (the math goes through {@link Kernels}).
  */
 public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
+    /** Below this many multiply-adds per step (batch x gates x units x units) the time loop runs on one thread. */
+    static final long PARALLEL_STEP_MIN_MACS = 1L << 15;
+    /** The threshold in use: {@link #PARALLEL_STEP_MIN_MACS}, lowered by tests to split tiny layers. */
+    static long parallelStepMinMacs = PARALLEL_STEP_MIN_MACS;
+    /** From this batch size on, the recurrent kernel is packed once per call for the per-step products. */
+    static final int PACK_MIN_BATCH = 4;
+
     protected final int units;
     protected Activations activation = Activations.TANH;
     protected Activations recurrentActivation = Activations.SIGMOID;
@@ -359,6 +379,21 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] dh, dc, tmp, carry, saveH, saveC; // [B, H]
         float[] dxT;     // [T, B, F] input gradient before it is put back in batch-major order
         int[] lastValid; // [B] last valid step, -1 if none
+        // the time loop split by units (see the class comment)
+        final SpinBarrier barrier = new SpinBarrier();
+        IntConsumer body;        // runs part p of the time loop; made once per frame
+        boolean backwardPass;
+        int[] j0 = new int[1], j1 = new int[1];
+        boolean packed;          // uPack / uT hold the recurrent kernel for this call
+        PackedMatrix[] uPack;    // per gate block: U[:, g*H .. (g+1)*H)
+        PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
+        PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
+        float[] dy;              // backward: gradient of the output (or null)
+
+        /** Waits for the other parts of the time loop (a no-op with one part). */
+        void sync() {
+            barrier.await();
+        }
 
         static float[] grow(float[] buf, int n) {
             return buf != null && buf.length >= n ? buf : new float[n];
@@ -367,7 +402,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     @Override
     public Frame newFrame() {
-        return new RecurrentFrame();
+        RecurrentFrame fr = new RecurrentFrame();
+        fr.body = part -> runPart(fr, part);
+        return fr;
     }
 
     // ---- forward --------------------------------------------------------------------------
@@ -455,21 +492,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             computeLastValid(fr);
         }
 
-        // the time loop
-        for (int s = 0; s < nt; s++) {
-            if (fr.hd != null) k.mul(bh, fr.hAll, s * bh, fr.rmask, 0, fr.hd, s * bh);
-            stepForward(fr, s, hdBuffer(fr), s * bh);
-            if (fr.valid != null) {
-                for (int b = 0; b < nb; b++) {
-                    if (!fr.valid[s * nb + b]) {
-                        System.arraycopy(fr.hAll, s * bh + b * h, fr.hAll, (s + 1) * bh + b * h, h);
-                        if (fr.cAll != null && stateCount() == 2) {
-                            System.arraycopy(fr.cAll, s * bh + b * h, fr.cAll, (s + 1) * bh + b * h, h);
-                        }
-                    }
-                }
-            }
-        }
+        // the time loop, split by units over the kernels' threads (hd[0] first: every part reads all of it)
+        if (fr.hd != null) k.mul(bh, fr.hAll, 0, fr.rmask, 0, fr.hd, 0);
+        packWeights(fr, k, false);
+        runTimeLoop(fr, k, false);
 
         // outputs
         Tensor[] out = new Tensor[returnState ? 1 + stateCount() : 1];
@@ -507,6 +533,192 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             carriedBatch = nb;
         }
         return out;
+    }
+
+    // ---- the time loop, split by units ------------------------------------------------------
+
+    /** Packs the recurrent kernel for this call's per-step products (batch >= PACK_MIN_BATCH). */
+    private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
+        fr.packed = fr.b >= PACK_MIN_BATCH;
+        if (!fr.packed) return;
+        int h = units, gh = gates() * units;
+        float[] u = recurrentKernel.value();
+        if (!backward) {
+            if (fr.uPack == null) fr.uPack = new PackedMatrix[gates()];
+            for (int g = 0; g < gates(); g++) fr.uPack[g] = k.pack(false, h, h, u, g * h, gh, fr.uPack[g]);
+        } else {
+            fr.uT = k.pack(true, recurrentWidth(), h, u, 0, gh, fr.uT);
+        }
+        packCellWeights(fr, k, backward);
+    }
+
+    /** Cell-specific packing into {@code fr.cellPack} (GRU reset-before); called only when packing. */
+    protected void packCellWeights(RecurrentFrame fr, Kernels k, boolean backward) {
+    }
+
+    /** How many parts the time loop would be split into for a batch of {@code nb} (for tests). */
+    int timeLoopParts(int nb) {
+        return partsFor(Kernels.get(), nb);
+    }
+
+    /** How many parts the time loop is split into for this batch. */
+    private int partsFor(Kernels k, int nb) {
+        int threads = k.threads();
+        if (threads <= 1 || (long) nb * gates() * units * units < parallelStepMinMacs) return 1;
+        int blocks = (units + k.columnAlign() - 1) / k.columnAlign();
+        return Math.min(threads, blocks);
+    }
+
+    /** Runs the forward or backward time loop, on the pool when it is worth it and free. */
+    private void runTimeLoop(RecurrentFrame fr, Kernels k, boolean backward) {
+        fr.backwardPass = backward;
+        int parts = partsFor(k, fr.b);
+        if (parts > 1) {
+            split(fr, parts, k.columnAlign());
+            if (k.parallel(parts, fr.body)) return;
+        }
+        split(fr, 1, 1);
+        fr.body.accept(0);
+    }
+
+    /** Unit ranges of the parts: whole blocks of {@code align} units, as even as they go. */
+    private void split(RecurrentFrame fr, int parts, int align) {
+        if (fr.j0.length < parts) {
+            fr.j0 = new int[parts];
+            fr.j1 = new int[parts];
+        }
+        int blocks = (units + align - 1) / align;
+        for (int p = 0; p < parts; p++) {
+            fr.j0[p] = Math.min(units, (int) ((long) blocks * p / parts) * align);
+            fr.j1[p] = Math.min(units, (int) ((long) blocks * (p + 1) / parts) * align);
+        }
+        fr.barrier.reset(parts);
+    }
+
+    private void runPart(RecurrentFrame fr, int part) {
+        try {
+            if (fr.backwardPass) {
+                backwardPart(fr, fr.j0[part], fr.j1[part]);
+            } else {
+                forwardPart(fr, fr.j0[part], fr.j1[part]);
+            }
+        } catch (RuntimeException | Error e) {
+            fr.barrier.breakBarrier();
+            throw e;
+        }
+    }
+
+    /** Forward steps 0..T-1 for units [j0, j1): products, cell, masked carry, recurrent dropout. */
+    private void forwardPart(RecurrentFrame fr, int j0, int j1) {
+        int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
+        Kernels k = Kernels.get();
+        float[] hd = hdBuffer(fr);
+        for (int s = 0; s < nt; s++) {
+            if (s > 0) fr.sync();   // the whole state of step s is written
+            stepForward(fr, s, hd, s * bh, j0, j1);
+            int next = (s + 1) * bh;
+            if (fr.valid != null) {
+                for (int b = 0; b < nb; b++) {
+                    if (!fr.valid[s * nb + b]) {
+                        System.arraycopy(fr.hAll, s * bh + b * h + j0, fr.hAll, next + b * h + j0, w);
+                        if (fr.cAll != null && stateCount() == 2) {
+                            System.arraycopy(fr.cAll, s * bh + b * h + j0, fr.cAll, next + b * h + j0, w);
+                        }
+                    }
+                }
+            }
+            if (fr.hd != null && s + 1 < nt) {
+                for (int b = 0; b < nb; b++) {
+                    k.mul(w, fr.hAll, next + b * h + j0, fr.rmask, b * h + j0, fr.hd, next + b * h + j0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Columns [g*H + j0, g*H + j1) of C (row i at cOff + i*ldc) (beta) += x · U[:, those columns],
+     * with x [B, H] at xOff: gate block g's recurrent product for units [j0, j1).
+     */
+    protected final void recurrentProduct(RecurrentFrame fr, int g, int j0, int j1, float[] x, int xOff,
+                                          float beta, float[] c, int cOff, int ldc) {
+        if (j1 <= j0) return;
+        Kernels k = Kernels.get();
+        int h = units, off = cOff + g * h;
+        if (fr.packed) {
+            k.gemmPacked(fr.b, j0, j1, x, xOff, h, fr.uPack[g], beta, c, off, ldc);
+        } else {
+            k.gemm(false, false, fr.b, j1 - j0, h, 1f, x, xOff, h, recurrentKernel.value(), g * h + j0, gates() * h,
+                    beta, c, off + j0, ldc);
+        }
+    }
+
+    /**
+     * Columns [j0, j1) of out (row i at outOff + i*ldo) = x · U[:, col0 .. col0+kk)^T, with x
+     * [B, kk] (leading dimension ldx): the backward product, through {@code packT} when packed.
+     */
+    protected final void recurrentProductT(RecurrentFrame fr, PackedMatrix packT, int col0, int kk, int j0, int j1,
+                                           float[] x, int xOff, int ldx, float[] out, int outOff, int ldo) {
+        if (j1 <= j0) return;
+        Kernels k = Kernels.get();
+        if (fr.packed) {
+            k.gemmPacked(fr.b, j0, j1, x, xOff, ldx, packT, 0f, out, outOff, ldo);
+        } else {
+            int gh = gates() * units;
+            k.gemm(false, true, fr.b, j1 - j0, kk, 1f, x, xOff, ldx, recurrentKernel.value(), j0 * gh + col0, gh,
+                    0f, out, outOff + j0, ldo);
+        }
+    }
+
+    /** Backward steps T-1..0 for units [j0, j1) (see {@link #backward}). */
+    private void backwardPart(RecurrentFrame fr, int j0, int j1) {
+        int nb = fr.b, nt = fr.t, h = units, gh = gates() * units, bh = nb * h, w = j1 - j0;
+        Kernels k = Kernels.get();
+        float[] dyd = fr.dy, dR = recurrentGrad(fr), hd = hdBuffer(fr);
+        int rw = recurrentWidth();
+        int ldR = dR == fr.a ? gh : rw;
+        for (int s = nt - 1; s >= 0; s--) {
+            // gradient arriving at this step's output: carried from later masked steps + dY
+            for (int b = 0; b < nb; b++) {
+                boolean valid = fr.valid == null || fr.valid[s * nb + b];
+                int o = b * h + j0;
+                if (returnSequences && dyd != null) k.axpy(w, 1f, dyd, (b * nt + s) * h + j0, fr.carry, o);
+                if (valid) {
+                    k.axpy(w, 1f, fr.carry, o, fr.dh, o);
+                    Arrays.fill(fr.carry, o, o + w, 0f);
+                } else {
+                    if (zeroOutputForMask && returnSequences) Arrays.fill(fr.carry, o, o + w, 0f);
+                    System.arraycopy(fr.dh, o, fr.saveH, o, w);
+                    System.arraycopy(fr.dc, o, fr.saveC, o, w);
+                }
+            }
+            stepBackward(fr, s, hd, s * bh, j0, j1);
+            if (fr.valid != null) {
+                for (int b = 0; b < nb; b++) {
+                    if (fr.valid[s * nb + b]) continue;
+                    int o = b * h + j0;
+                    for (int g = 0; g < gates(); g++) {
+                        int ao = (s * nb + b) * gh + g * h + j0;
+                        Arrays.fill(fr.a, ao, ao + w, 0f);
+                    }
+                    if (dR != fr.a) {
+                        for (int g = 0; g < ldR / h; g++) {
+                            int ro = (s * nb + b) * ldR + g * h + j0;
+                            Arrays.fill(dR, ro, ro + w, 0f);
+                        }
+                    }
+                    System.arraycopy(fr.saveH, o, fr.dh, o, w);
+                    System.arraycopy(fr.saveC, o, fr.dc, o, w);
+                }
+            }
+            fr.sync();   // dR[s] is complete
+            // dh[s] += (dR[s] · U^T) * rmask, for units [j0, j1)
+            recurrentProductT(fr, fr.uT, 0, rw, j0, j1, dR, s * nb * ldR, ldR, fr.tmp, 0, h);
+            for (int b = 0; b < nb; b++) {
+                int o = b * h + j0;
+                if (fr.rmask != null) k.mul(w, fr.tmp, o, fr.rmask, o, fr.tmp, o);
+                k.axpy(w, 1f, fr.tmp, o, fr.dh, o);
+            }
+        }
     }
 
     /** The buffer holding hd[s], the state used in the recurrent product, at offset s*B*H. */
@@ -571,18 +783,22 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * holds the input projection plus bias; {@code hd} at {@code hdOff} the state used in the
      * recurrent product; {@code hAll[s]} (and {@code cAll[s]}) the previous state. Writes
      * {@code hAll[s+1]}, {@code cAll[s+1]} and leaves in {@code a[s]} and {@code aux[s]} what
-     * {@link #stepBackward} reads.
+     * {@link #stepBackward} reads. Only units [j0, j1) (all their gate columns, all batch rows)
+     * are this call's: other parts compute the other units at the same time, and a cell whose
+     * step needs every unit of an intermediate result calls {@code fr.sync()} (every part makes
+     * the same calls). The recurrent products go through {@link #recurrentProduct}.
      */
-    protected abstract void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff);
+    protected abstract void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1);
 
     /**
      * One backward step (pointwise part). On entry {@code dh} ([B, H]) holds dLoss/dh[s+1]
      * and {@code dc} dLoss/dc[s+1]. Writes the gate pre-activation gradients into {@code a[s]},
      * the recurrent-product gradients into {@link #recurrentGrad} (when distinct from a), sets
      * {@code dh} to the part of dLoss/dh[s] that does not go through the generic recurrent
-     * product (direct paths), and {@code dc} to dLoss/dc[s].
+     * product (direct paths), and {@code dc} to dLoss/dc[s]. As forward, for units [j0, j1)
+     * only.
      */
-    protected abstract void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff);
+    protected abstract void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1);
 
     /** The buffer of recurrent-product gradients [T, B, ld] (default: the gate buffer). */
     protected float[] recurrentGrad(RecurrentFrame fr) {
@@ -615,44 +831,14 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             }
         }
         Tensor dy = gradOutputs[0];
-        float[] dyd = dy == null ? null : dy.data();
-        if (!returnSequences && dyd != null) System.arraycopy(dyd, 0, fr.carry, 0, bh);
+        fr.dy = dy == null ? null : dy.data();
+        if (!returnSequences && fr.dy != null) System.arraycopy(fr.dy, 0, fr.carry, 0, bh);
         float[] dR = recurrentGrad(fr);
         int rw = recurrentWidth();
         int ldR = dR == fr.a ? gh : rw;
-        float[] u = recurrentKernel.value();
-
-        for (int s = nt - 1; s >= 0; s--) {
-            // gradient arriving at this step's output: carried from later masked steps + dY
-            for (int b = 0; b < nb; b++) {
-                boolean valid = fr.valid == null || fr.valid[s * nb + b];
-                int o = b * h;
-                if (returnSequences && dyd != null) k.axpy(h, 1f, dyd, (b * nt + s) * h, fr.carry, o);
-                if (valid) {
-                    k.axpy(h, 1f, fr.carry, o, fr.dh, o);
-                    Arrays.fill(fr.carry, o, o + h, 0f);
-                } else {
-                    if (zeroOutputForMask && returnSequences) Arrays.fill(fr.carry, o, o + h, 0f);
-                    System.arraycopy(fr.dh, o, fr.saveH, o, h);
-                    System.arraycopy(fr.dc, o, fr.saveC, o, h);
-                }
-            }
-            stepBackward(fr, s, hdBuffer(fr), s * bh);
-            if (fr.valid != null) {
-                for (int b = 0; b < nb; b++) {
-                    if (fr.valid[s * nb + b]) continue;
-                    int o = b * h;
-                    Arrays.fill(fr.a, (s * nb + b) * gh, (s * nb + b + 1) * gh, 0f);
-                    if (dR != fr.a) Arrays.fill(dR, (s * nb + b) * ldR, (s * nb + b + 1) * ldR, 0f);
-                    System.arraycopy(fr.saveH, o, fr.dh, o, h);
-                    System.arraycopy(fr.saveC, o, fr.dc, o, h);
-                }
-            }
-            // dh[s] += (dR[s] · U^T) * rmask
-            k.gemm(false, true, nb, h, rw, 1f, dR, s * nb * ldR, ldR, u, 0, gh, 0f, fr.tmp, 0, h);
-            if (fr.rmask != null) k.mul(bh, fr.tmp, 0, fr.rmask, 0, fr.tmp, 0);
-            k.axpy(bh, 1f, fr.tmp, 0, fr.dh, 0);
-        }
+        packWeights(fr, k, true);
+        runTimeLoop(fr, k, true);
+        fr.dy = null;
 
         // weight gradients: one GEMM each over all timesteps
         int rows = nt * nb;

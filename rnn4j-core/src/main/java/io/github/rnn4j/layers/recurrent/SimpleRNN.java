@@ -1,6 +1,5 @@
 package io.github.rnn4j.layers.recurrent;
 
-import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Map;
 
@@ -38,22 +37,26 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
-        int nb = fr.b, h = units, bh = nb * h;
-        Kernels k = Kernels.get();
+    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+        int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
         int aOff = s * bh;
-        k.gemm(false, false, nb, h, h, 1f, hd, hdOff, h, recurrentKernel.value(), 0, h, 1f, fr.a, aOff, h);
-        activation.apply(bh, fr.a, aOff, fr.a, aOff);
-        System.arraycopy(fr.a, aOff, fr.hAll, (s + 1) * bh, bh);
+        recurrentProduct(fr, 0, j0, j1, hd, hdOff, 1f, fr.a, aOff, h);
+        for (int b = 0; b < nb; b++) {
+            int o = aOff + b * h + j0;
+            activation.apply(w, fr.a, o, fr.a, o);
+            System.arraycopy(fr.a, o, fr.hAll, o + bh, w);
+        }
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff) {
-        int bh = fr.b * units, aOff = s * bh;
+    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+        int h = units, aOff = s * fr.b * h;
         float[] a = fr.a, dh = fr.dh;
-        for (int i = 0; i < bh; i++) {
-            a[aOff + i] = dh[i] * activation.derivFromOutput(a[aOff + i]);
-            dh[i] = 0f;
+        for (int b = 0; b < fr.b; b++) {
+            for (int j = b * h + j0; j < b * h + j1; j++) {
+                a[aOff + j] = dh[j] * activation.derivFromOutput(a[aOff + j]);
+                dh[j] = 0f;
+            }
         }
     }
 }

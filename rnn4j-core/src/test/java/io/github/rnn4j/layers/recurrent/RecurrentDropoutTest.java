@@ -222,7 +222,7 @@ class RecurrentDropoutTest {
         }
     }
 
-    private static Recurrent<?> fixedMask(Cell cell, int units) {
+    static Recurrent<?> fixedMask(Cell cell, int units) {
         return switch (cell) {
             case SIMPLE_RNN -> new FixedMaskSimpleRNN(units);
             case LSTM -> new FixedMaskLSTM(units);

@@ -1,0 +1,125 @@
+package io.github.rnn4j.layers.recurrent;
+
+import io.github.rnn4j.kernels.Kernels;
+import io.github.rnn4j.kernels.VectorKernels;
+import io.github.rnn4j.layers.Layer;
+import io.github.rnn4j.layers.Mask;
+import io.github.rnn4j.tensor.Tensor;
+import io.github.rnn4j.testing.GradCheck;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.SplittableRandom;
+
+import static io.github.rnn4j.layers.recurrent.RecurrentTesting.Cell;
+import static io.github.rnn4j.layers.recurrent.RecurrentTesting.assertClose;
+import static io.github.rnn4j.layers.recurrent.RecurrentTesting.build;
+import static io.github.rnn4j.layers.recurrent.RecurrentTesting.copyWeights;
+import static io.github.rnn4j.layers.recurrent.RecurrentTesting.random;
+import static io.github.rnn4j.layers.recurrent.RecurrentTesting.sampleSteps;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The time loop split by units over the kernels' threads, with the recurrent kernel packed once
+ * per call: checked at sizes where it really splits (40 units: with 16-column panels, parts of 16
+ * and 24 units, a ragged last panel; batch 6: one 4-row micro-kernel block plus two leftover
+ * rows). The reference is each sample run alone (batch 1: one part, no packing, the plain GEMM
+ * path), which must give the same outputs, input gradients and summed weight gradients, with a
+ * mask, backwards, and for every cell; and a finite-difference check with dropout and recurrent
+ * dropout on at the split size.
+ *
+ * <p>The threshold below which a step is not worth splitting is lowered to 0 here, so that the
+ * small layers of a fast test split too.
+ *
+ * <p>Under the plain kernels (the suite's second run) there is no pool and the loop runs as one
+ * part; the same comparisons then check the one-part code path.
+ */
+class RecurrentParallelTest {
+    private static final int NB = 6, NT = 5, NF = 7, NH = 40;
+
+    @BeforeAll
+    static void splitEvenTinySteps() {
+        Recurrent.parallelStepMinMacs = 0;
+    }
+
+    @AfterAll
+    static void restoreThreshold() {
+        Recurrent.parallelStepMinMacs = Recurrent.PARALLEL_STEP_MIN_MACS;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void splitBatchMatchesEachSampleAlone(Cell cell) {
+        for (boolean goBackwards : new boolean[]{false, true}) {
+            Recurrent<?> l = build(cell.create(NH).returnSequences(true).goBackwards(goBackwards), NF, false, 5);
+            if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
+                assertEquals(2, l.timeLoopParts(NB), "the batch must run split in two");
+            }
+            SplittableRandom r = new SplittableRandom(11);
+            Tensor x = random(r, 1f, NB, NT, NF);
+            int[] lengths = {5, 3, 5, 1, 4, 5};
+            Mask mask = Mask.fromLengths(NT, lengths);
+            Tensor dy = random(r, 1f, NB, NT, NH);
+            // no gradient into masked steps (their outputs repeat the last valid one, which the
+            // sample run alone does not have)
+            for (int b = 0; b < NB; b++) {
+                java.util.Arrays.fill(dy.data(), (b * NT + lengths[b]) * NH, (b + 1) * NT * NH, 0f);
+            }
+
+            Layer.Frame f = l.newFrame();
+            Tensor y = l.forward(new Tensor[]{x}, mask, f, false)[0];
+            l.zeroGrads();
+            Tensor dx = l.backward(new Tensor[]{dy}, f)[0];
+            float[][] gBatch = RecurrentTesting.grads(l);
+
+            Recurrent<?> one = build(cell.create(NH).returnSequences(true).goBackwards(goBackwards), NF, false, 5);
+            copyWeights(l, one);
+            one.zeroGrads();
+            Recurrent.parallelStepMinMacs = Recurrent.PARALLEL_STEP_MIN_MACS;
+            assertEquals(1, one.timeLoopParts(1), "a sample alone runs as one part");
+            for (int b = 0; b < NB; b++) {
+                // a sample alone, cut to its length, is the reference for its row of the padded batch
+                int len = lengths[b];
+                Tensor xb = sampleSteps(x, b, 0, len);
+                Tensor dyb = Tensor.zeros(1, len, NH);
+                // goBackwards outputs come in processing order: the valid ones first in the
+                // padded run only when the padding is at the end of processing, so compare the
+                // un-padded samples there and every sample forwards
+                if (goBackwards && len != NT) continue;
+                System.arraycopy(dy.data(), b * NT * NH, dyb.data(), 0, len * NH);
+                Layer.Frame fb = one.newFrame();
+                Tensor yb = one.forward(new Tensor[]{xb}, null, fb, false)[0];
+                Tensor dxb = one.backward(new Tensor[]{dyb}, fb)[0];
+                assertClose(cell + " back=" + goBackwards + " output of sample " + b, yb.data(), 0, y.data(), b * NT * NH,
+                        len * NH, 2e-6);
+                assertClose(cell + " back=" + goBackwards + " dx of sample " + b, dxb.data(), 0, dx.data(), b * NT * NF,
+                        len * NF, 2e-5);
+            }
+            Recurrent.parallelStepMinMacs = 0;
+            if (!goBackwards) {
+                float[][] gRows = RecurrentTesting.grads(one);
+                for (int i = 0; i < gBatch.length; i++) {
+                    assertClose(cell + " weight gradient " + l.params().get(i).name(), gRows[i], gBatch[i], 1e-4);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void gradientIsRightWhenSplitWithDropout(Cell cell) {
+        Recurrent<?> l = build(RecurrentDropoutTest.fixedMask(cell, 20).dropout(0.3).recurrentDropout(0.4)
+                .returnSequences(true).returnState(true), NF, true, 23);
+        SplittableRandom r = new SplittableRandom(3);
+        int nt = 3;
+        Tensor[] in = new Tensor[1 + l.stateCount()];
+        in[0] = random(r, 1f, NB, nt, NF);
+        for (int i = 1; i < in.length; i++) in[i] = random(r, 0.5f, NB, 20);
+        if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
+            assertEquals(2, l.timeLoopParts(NB), "20 units must run split in two");
+        }
+        GradCheck.check(l, in, Mask.fromLengths(nt, 3, 2, 3, 1, 3, 3), true, null, 9);
+    }
+}
