@@ -22,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * while its job is still running, so a worker that wakes late can never take a chunk of the
  * next job with the previous job's arguments.
  *
- * <p>It also runs a parallel region ({@link #runRegion}): a few parts, one per thread, that
- * synchronise among themselves (the recurrent time loop, split by units).
+ * <p>It also runs a parallel region ({@link #runRegion}): a few parts, one per thread, that share
+ * work among themselves (the recurrent time loop, through a {@link PhaseQueue}).
  *
  * <p>Not a general executor: one GEMM or region at a time. A second thread that calls while the pool is busy
  * gets {@code false} from {@link #run} and computes its GEMM on its own thread instead of waiting.
@@ -109,10 +109,9 @@ final class GemmPool {
     }
 
     /**
-     * Runs {@code body.accept(part)} for each of {@code parts} (<= threads) parts, each claimed by
-     * a different thread (a part runs until it returns, so no thread can take a second part while
-     * its first waits at a barrier for the others), and returns true; false at once when the pool
-     * is busy.
+     * Runs {@code body.accept(part)} for each of {@code parts} (<= threads) parts, each on the
+     * thread that claims it (a thread runs one part per region), and returns true; false at once
+     * when the pool is busy.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body) {
         if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");

@@ -114,9 +114,9 @@ public interface Kernels {
     }
 
     /**
-     * Runs {@code body.accept(part)} for every part in {@code [0, parts)}, each on its own thread,
-     * all at once (so the parts may meet at a {@link SpinBarrier}), and returns true when all have
-     * finished; an exception of a part is rethrown here. Returns false at once, running nothing,
+     * Runs {@code body.accept(part)} for every part in {@code [0, parts)}, each on its own thread
+     * (typically each claiming chunks from a shared {@link PhaseQueue}), and returns true when all
+     * have finished; an exception of a part is rethrown here. Returns false at once, running nothing,
      * when that many threads are not available (more parts than {@link #threads()}, or the pool
      * busy with another caller's work): the caller then runs the work as one part. The default
      * has no pool.

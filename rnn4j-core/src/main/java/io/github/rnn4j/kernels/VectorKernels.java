@@ -543,6 +543,42 @@ public final class VectorKernels implements Kernels {
     private static void rowTimesB(int n, int k, float alpha, float[] a, int aOff, int aStride,
                                   float[] b, int bOff, int ldb, float beta, float[] c, int cOff) {
         int j = 0;
+        // eight independent FMA chains per row of B: a batch-1 step is otherwise bound by the
+        // latency of the chains, not by the bandwidth of reading B
+        for (; j + 8 * L <= n; j += 8 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
+                FloatVector av = FloatVector.broadcast(S, alpha * a[ai]);
+                s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+                s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+                s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+                s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+                s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+                s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+                s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
+            }
+            int o = cOff + j;
+            if (beta == 0f) {
+                s0.intoArray(c, o);
+                s1.intoArray(c, o + L);
+                s2.intoArray(c, o + 2 * L);
+                s3.intoArray(c, o + 3 * L);
+                s4.intoArray(c, o + 4 * L);
+                s5.intoArray(c, o + 5 * L);
+                s6.intoArray(c, o + 6 * L);
+                s7.intoArray(c, o + 7 * L);
+            } else {
+                store(s0, beta, c, o);
+                store(s1, beta, c, o + L);
+                store(s2, beta, c, o + 2 * L);
+                store(s3, beta, c, o + 3 * L);
+                store(s4, beta, c, o + 4 * L);
+                store(s5, beta, c, o + 5 * L);
+                store(s6, beta, c, o + 6 * L);
+                store(s7, beta, c, o + 7 * L);
+            }
+        }
         for (; j + 4 * L <= n; j += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {

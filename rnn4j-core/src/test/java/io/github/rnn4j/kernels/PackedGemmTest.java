@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * stands on: {@link Kernels#gemmPacked} on every aligned column range against the plain GEMM of
  * the same columns (both transpose layouts of B, row counts around the 4-row micro-kernel, column
  * counts around the panels, k across a packing slice), nothing written outside the range, and
- * the same bits for a column whatever range it is computed in; {@link Kernels#parallel} runs its
- * parts at the same time (they meet at a barrier) and passes a part's failure to the caller
- * without leaving the others waiting.
+ * the same bits for a column whatever range it is computed in; {@link Kernels#parallel} with a
+ * {@link PhaseQueue} runs phases in order on the pool's threads, finishes with one thread alone,
+ * and passes a chunk's failure to the caller without leaving the others waiting.
  */
 class PackedGemmTest {
     private final PlainKernels plain = new PlainKernels();
@@ -98,34 +98,62 @@ class PackedGemmTest {
 
     @Test
     @Timeout(20)
-    void parallelPartsRunTogetherAndFailuresReachTheCaller() {
+    void phasedChunksRunInOrderOnThePoolAndFailuresReachTheCaller() {
         VectorKernels pooled = new VectorKernels(2);
-        SpinBarrier barrier = new SpinBarrier();
-        barrier.reset(2);
-        AtomicInteger met = new AtomicInteger();
-        // each part waits for the other 1,000 times: only parts running at the same time finish
-        assertTrue(pooled.parallel(2, part -> {
-            for (int i = 0; i < 1000; i++) barrier.await();
-            met.incrementAndGet();
-        }));
-        assertEquals(2, met.get());
+        int phases = 500, chunks = 3;
+        PhaseQueue q = new PhaseQueue();
+        q.reset(phases, chunks);
+        // each chunk of phase p reads what every chunk of phase p-1 wrote
+        int[][] val = new int[phases + 1][chunks];
+        java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.function.IntConsumer body = part -> {
+            workers.add(Thread.currentThread());
+            for (long t; (t = q.claim()) >= 0; ) {
+                int p = (int) (t / chunks), c = (int) (t % chunks);
+                int sum = 0;
+                for (int i = 0; i < chunks; i++) sum += val[p][i];
+                val[p + 1][c] = sum + 1;
+                q.complete();
+            }
+        };
+        assertTrue(pooled.parallel(2, body));
+        // recompute the recurrence exactly as the chunks do, in int arithmetic with wrap-around
+        int[] ref = new int[chunks];
+        for (int p = 0; p < phases; p++) {
+            int sum = 0;
+            for (int v : ref) sum += v;
+            java.util.Arrays.fill(ref, sum + 1);
+        }
+        assertArrayEquals(ref, val[phases], "a phase started before the previous one was complete");
+        assertTrue(workers.size() >= 1);
         assertFalse(pooled.parallel(3, part -> fail("ran with more parts than threads")));
         assertFalse(plain.parallel(2, part -> fail("plain kernels have no pool")));
 
-        barrier.reset(2);
+        // one thread alone finishes everything (no barrier waits for absent threads)
+        q.reset(10, 4);
+        AtomicInteger alone = new AtomicInteger();
+        for (long t; (t = q.claim()) >= 0; ) {
+            alone.incrementAndGet();
+            q.complete();
+        }
+        assertEquals(40, alone.get());
+
+        // a failing chunk releases the others and reaches the caller
+        q.reset(50, 2);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> pooled.parallel(2, part -> {
-            try {
-                if (part == 1) throw new IllegalStateException("part 1 failed");
-                for (int i = 0; i < 10; i++) barrier.await();
-            } catch (RuntimeException ex) {
-                barrier.breakBarrier();
-                throw ex;
+            for (long t; (t = q.claim()) >= 0; ) {
+                if (t == 7) {
+                    q.fail();
+                    throw new IllegalStateException("chunk 7 failed");
+                }
+                q.complete();
             }
         }));
         assertTrue(e.getMessage().contains("failed"), e.getMessage());
-        // the pool is usable afterwards
-        barrier.reset(2);
-        assertTrue(pooled.parallel(2, part -> barrier.await()));
+        q.reset(1, 1);
+        assertTrue(pooled.parallel(2, part -> {
+            for (long t; (t = q.claim()) >= 0; ) q.complete();
+        }), "the pool is usable after a failure");
     }
 
     private static void compare(String what, float[] want, float[] got, float[] orig, int m, int ldc, int col0, int w, int k) {

@@ -97,7 +97,17 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+    protected int forwardPhases() {
+        return resetAfter ? 1 : 2;   // reset-before: (r*hd)·U_h needs r*hd of every unit
+    }
+
+    @Override
+    protected int backwardPhases() {
+        return resetAfter ? 1 : 2;   // reset-before: dhhPre·U_h^T needs dhhPre of every unit
+    }
+
+    @Override
+    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, gh = 3 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux;
         Kernels k = Kernels.get();
@@ -128,7 +138,7 @@ public class GRU extends Recurrent<GRU> {
                     hAll[next + j] = z * hAll[prev + j] + (1f - z) * a[ao + 2 * h + j];
                 }
             }
-        } else {
+        } else if (phase == 0) {
             recurrentProduct(fr, 0, j0, j1, hd, hdOff, 1f, a, aBase, gh);
             recurrentProduct(fr, 1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
             for (int b = 0; b < nb; b++) {
@@ -137,7 +147,7 @@ public class GRU extends Recurrent<GRU> {
                 ra.apply(w, a, ao + h, a, ao + h);                   // r
                 for (int j = 0; j < w; j++) aux[xo + j] = a[ao + h + j] * hd[hdOff + b * h + j0 + j];
             }
-            fr.sync();   // the product below needs r*hd of every unit
+        } else {
             recurrentProduct(fr, 2, j0, j1, aux, s * bh, 1f, a, aBase, gh);
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
@@ -151,7 +161,7 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, gh = 3 * h, bh = nb * h;
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, dh = fr.dh;
         Activations ra = recurrentActivation, act = activation;
@@ -176,8 +186,7 @@ public class GRU extends Recurrent<GRU> {
                     dh[b * h + j] = g * z;
                 }
             }
-        } else {
-            float[] tmp = fr.tmp;
+        } else if (phase == 0) {
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h;
                 for (int j = j0; j < j1; j++) {
@@ -188,8 +197,9 @@ public class GRU extends Recurrent<GRU> {
                     dh[b * h + j] = g * z;
                 }
             }
-            fr.sync();   // the product below needs dhhPre of every unit
+        } else {
             // d(r*hd) = dhhPre · U_h^T, for units [j0, j1)
+            float[] tmp = fr.tmp;
             recurrentProductT(fr, fr.cellPack, 2 * h, h, j0, j1, a, aBase + 2 * h, gh, tmp, 0, h);
             for (int b = 0; b < nb; b++) {
                 int ao = aBase + b * gh;

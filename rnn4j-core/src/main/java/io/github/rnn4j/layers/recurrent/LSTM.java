@@ -71,7 +71,7 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
         int aBase = s * nb * gh;
@@ -96,7 +96,7 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h;
         float[] a = fr.a, cAll = fr.cAll, aux = fr.aux, dh = fr.dh, dc = fr.dc;
         Activations ra = recurrentActivation, act = activation;

@@ -3,7 +3,7 @@ package io.github.rnn4j.layers.recurrent;
 import io.github.rnn4j.kernels.Activations;
 import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.kernels.PackedMatrix;
-import io.github.rnn4j.kernels.SpinBarrier;
+import io.github.rnn4j.kernels.PhaseQueue;
 import io.github.rnn4j.layers.Initializer;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Mask;
@@ -35,15 +35,15 @@ import java.util.function.IntConsumer;
  * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
  * backward, so a frame supports one backward per forward.
  *
- * <p><b>Threads.</b> The time loop is split by units: with kernels that have a thread pool and a
- * step big enough ({@value #PARALLEL_STEP_MIN_MACS} multiply-adds), each of up to
- * {@code Kernels.threads()} parts owns a slice of the units (aligned to the kernels' column
- * panels) and, at every step, computes its columns of every gate's recurrent product from the
- * recurrent kernel packed once per call ({@link Kernels#pack}), then its units' gate activations
- * and state update. The parts meet at a {@link SpinBarrier} once per step (the next product needs
- * the whole state); backward the same, meeting between the pointwise gate derivatives and the
- * product with U^T. Every element is computed by the same code whatever the split, so the
- * results do not depend on the thread count.
+ * <p><b>Threads.</b> With kernels that have a thread pool and a step big enough
+ * ({@value #PARALLEL_STEP_MIN_MACS} multiply-adds), the time loop runs as phases (a forward step;
+ * a backward step's gate derivatives, then its product with U^T) cut into chunks of units aligned
+ * to the kernels' column panels, which the pool's threads claim from a {@link PhaseQueue}: a
+ * chunk computes its columns of every gate's recurrent product from the recurrent kernel packed
+ * once per call ({@link Kernels#pack}), then its units' gate activations and state update. A
+ * phase starts when the one before it is complete; a thread that loses its core to another
+ * process just takes fewer chunks. Each chunk is computed by the same code whichever thread takes
+ * it, so the results do not depend on the thread count.
  *
  * <p>Handled here, for every cell: dropout and recurrentDropout (Keras's variational convention:
  * one mask per sequence batch, drawn when the batch starts and reused at every step; the rate is
@@ -57,7 +57,7 @@ import java.util.function.IntConsumer;
  */
 public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     /** Below this many multiply-adds per step (batch x gates x units x units) the time loop runs on one thread. */
-    static final long PARALLEL_STEP_MIN_MACS = 1L << 15;
+    static final long PARALLEL_STEP_MIN_MACS = 1L << 17;
     /** The threshold in use: {@link #PARALLEL_STEP_MIN_MACS}, lowered by tests to split tiny layers. */
     static long parallelStepMinMacs = PARALLEL_STEP_MIN_MACS;
     /** From this batch size on, the recurrent kernel is packed once per call for the per-step products. */
@@ -379,21 +379,16 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] dh, dc, tmp, carry, saveH, saveC; // [B, H]
         float[] dxT;     // [T, B, F] input gradient before it is put back in batch-major order
         int[] lastValid; // [B] last valid step, -1 if none
-        // the time loop split by units (see the class comment)
-        final SpinBarrier barrier = new SpinBarrier();
-        IntConsumer body;        // runs part p of the time loop; made once per frame
+        // the time loop in phases of unit chunks (see the class comment)
+        final PhaseQueue queue = new PhaseQueue();
+        IntConsumer body;        // one thread's share of the time loop; made once per frame
         boolean backwardPass;
-        int[] j0 = new int[1], j1 = new int[1];
+        int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
         PackedMatrix[] uPack;    // per gate block: U[:, g*H .. (g+1)*H)
         PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
         PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
         float[] dy;              // backward: gradient of the output (or null)
-
-        /** Waits for the other parts of the time loop (a no-op with one part). */
-        void sync() {
-            barrier.await();
-        }
 
         static float[] grow(float[] buf, int n) {
             return buf != null && buf.length >= n ? buf : new float[n];
@@ -403,7 +398,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     @Override
     public Frame newFrame() {
         RecurrentFrame fr = new RecurrentFrame();
-        fr.body = part -> runPart(fr, part);
+        fr.body = part -> runChunks(fr);
         return fr;
     }
 
@@ -535,7 +530,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         return out;
     }
 
-    // ---- the time loop, split by units ------------------------------------------------------
+    // ---- the time loop, in phases of unit chunks ---------------------------------------------
 
     /** Packs the recurrent kernel for this call's per-step products (batch >= PACK_MIN_BATCH). */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
@@ -556,81 +551,92 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     protected void packCellWeights(RecurrentFrame fr, Kernels k, boolean backward) {
     }
 
-    /** How many parts the time loop would be split into for a batch of {@code nb} (for tests). */
-    int timeLoopParts(int nb) {
-        return partsFor(Kernels.get(), nb);
+    /** Phases of one forward step: 1, or 2 for a cell whose second product needs a whole first result. */
+    protected int forwardPhases() {
+        return 1;
     }
 
-    /** How many parts the time loop is split into for this batch. */
-    private int partsFor(Kernels k, int nb) {
+    /** Phases of the cell's part of one backward step (the generic product with U^T adds one). */
+    protected int backwardPhases() {
+        return 1;
+    }
+
+    /** How many unit chunks each phase of the time loop is cut into for a batch of {@code nb} (for tests). */
+    int timeLoopChunks(int nb) {
+        return chunksFor(Kernels.get(), nb);
+    }
+
+    /**
+     * Chunks per phase: one on one thread or for a step too small to share; else two per thread
+     * (a thread slowed by another process then takes fewer), at most one per column panel.
+     */
+    private int chunksFor(Kernels k, int nb) {
         int threads = k.threads();
         if (threads <= 1 || (long) nb * gates() * units * units < parallelStepMinMacs) return 1;
         int blocks = (units + k.columnAlign() - 1) / k.columnAlign();
-        return Math.min(threads, blocks);
+        return Math.min(2 * threads, blocks);
     }
 
-    /** Runs the forward or backward time loop, on the pool when it is worth it and free. */
+    /** Runs the forward or backward time loop, on the pool's threads when it is worth it and free. */
     private void runTimeLoop(RecurrentFrame fr, Kernels k, boolean backward) {
         fr.backwardPass = backward;
-        int parts = partsFor(k, fr.b);
-        if (parts > 1) {
-            split(fr, parts, k.columnAlign());
-            if (k.parallel(parts, fr.body)) return;
-        }
-        split(fr, 1, 1);
-        fr.body.accept(0);
-    }
-
-    /** Unit ranges of the parts: whole blocks of {@code align} units, as even as they go. */
-    private void split(RecurrentFrame fr, int parts, int align) {
-        if (fr.j0.length < parts) {
-            fr.j0 = new int[parts];
-            fr.j1 = new int[parts];
+        int chunks = chunksFor(k, fr.b);
+        int align = chunks > 1 ? k.columnAlign() : 1;
+        if (fr.j0.length < chunks) {
+            fr.j0 = new int[chunks];
+            fr.j1 = new int[chunks];
         }
         int blocks = (units + align - 1) / align;
-        for (int p = 0; p < parts; p++) {
-            fr.j0[p] = Math.min(units, (int) ((long) blocks * p / parts) * align);
-            fr.j1[p] = Math.min(units, (int) ((long) blocks * (p + 1) / parts) * align);
+        for (int c = 0; c < chunks; c++) {
+            fr.j0[c] = Math.min(units, (int) ((long) blocks * c / chunks) * align);
+            fr.j1[c] = Math.min(units, (int) ((long) blocks * (c + 1) / chunks) * align);
         }
-        fr.barrier.reset(parts);
+        int perStep = backward ? backwardPhases() + 1 : forwardPhases();
+        fr.queue.reset(fr.t * perStep, chunks);
+        if (chunks == 1 || !k.parallel(k.threads(), fr.body)) fr.body.accept(0);
     }
 
-    private void runPart(RecurrentFrame fr, int part) {
-        try {
-            if (fr.backwardPass) {
-                backwardPart(fr, fr.j0[part], fr.j1[part]);
-            } else {
-                forwardPart(fr, fr.j0[part], fr.j1[part]);
+    /** One thread's share of the time loop: claims chunks until none is left. */
+    private void runChunks(RecurrentFrame fr) {
+        int perStep = fr.backwardPass ? backwardPhases() + 1 : forwardPhases();
+        int chunks = fr.queue.chunks();
+        for (long t; (t = fr.queue.claim()) >= 0; ) {
+            int q = (int) (t / chunks), c = (int) (t % chunks);
+            int step = q / perStep, phase = q % perStep;
+            try {
+                if (fr.backwardPass) {
+                    backwardChunk(fr, fr.t - 1 - step, phase, fr.j0[c], fr.j1[c]);
+                } else {
+                    forwardChunk(fr, step, phase, fr.j0[c], fr.j1[c]);
+                }
+            } catch (RuntimeException | Error e) {
+                fr.queue.fail();
+                throw e;
             }
-        } catch (RuntimeException | Error e) {
-            fr.barrier.breakBarrier();
-            throw e;
+            fr.queue.complete();
         }
     }
 
-    /** Forward steps 0..T-1 for units [j0, j1): products, cell, masked carry, recurrent dropout. */
-    private void forwardPart(RecurrentFrame fr, int j0, int j1) {
+    /** Forward phase {@code phase} of step s for units [j0, j1): products, cell, masked carry, recurrent dropout. */
+    private void forwardChunk(RecurrentFrame fr, int s, int phase, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
+        stepForward(fr, s, phase, hdBuffer(fr), s * bh, j0, j1);
+        if (phase < forwardPhases() - 1) return;
         Kernels k = Kernels.get();
-        float[] hd = hdBuffer(fr);
-        for (int s = 0; s < nt; s++) {
-            if (s > 0) fr.sync();   // the whole state of step s is written
-            stepForward(fr, s, hd, s * bh, j0, j1);
-            int next = (s + 1) * bh;
-            if (fr.valid != null) {
-                for (int b = 0; b < nb; b++) {
-                    if (!fr.valid[s * nb + b]) {
-                        System.arraycopy(fr.hAll, s * bh + b * h + j0, fr.hAll, next + b * h + j0, w);
-                        if (fr.cAll != null && stateCount() == 2) {
-                            System.arraycopy(fr.cAll, s * bh + b * h + j0, fr.cAll, next + b * h + j0, w);
-                        }
+        int next = (s + 1) * bh;
+        if (fr.valid != null) {
+            for (int b = 0; b < nb; b++) {
+                if (!fr.valid[s * nb + b]) {
+                    System.arraycopy(fr.hAll, s * bh + b * h + j0, fr.hAll, next + b * h + j0, w);
+                    if (fr.cAll != null && stateCount() == 2) {
+                        System.arraycopy(fr.cAll, s * bh + b * h + j0, fr.cAll, next + b * h + j0, w);
                     }
                 }
             }
-            if (fr.hd != null && s + 1 < nt) {
-                for (int b = 0; b < nb; b++) {
-                    k.mul(w, fr.hAll, next + b * h + j0, fr.rmask, b * h + j0, fr.hd, next + b * h + j0);
-                }
+        }
+        if (fr.hd != null && s + 1 < nt) {
+            for (int b = 0; b < nb; b++) {
+                k.mul(w, fr.hAll, next + b * h + j0, fr.rmask, b * h + j0, fr.hd, next + b * h + j0);
             }
         }
     }
@@ -669,15 +675,30 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         }
     }
 
-    /** Backward steps T-1..0 for units [j0, j1) (see {@link #backward}). */
-    private void backwardPart(RecurrentFrame fr, int j0, int j1) {
+    /**
+     * Backward phase {@code phase} of step s for units [j0, j1) (see {@link #backward}): the cell's
+     * phases (the first preceded by the gradient arriving at the step's output, the last followed
+     * by the masked-step fix-ups), then the generic product dh[s] += (dR[s] · U^T) * rmask.
+     */
+    private void backwardChunk(RecurrentFrame fr, int s, int phase, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, gh = gates() * units, bh = nb * h, w = j1 - j0;
         Kernels k = Kernels.get();
-        float[] dyd = fr.dy, dR = recurrentGrad(fr), hd = hdBuffer(fr);
+        float[] dR = recurrentGrad(fr);
         int rw = recurrentWidth();
         int ldR = dR == fr.a ? gh : rw;
-        for (int s = nt - 1; s >= 0; s--) {
+        int cellPhases = backwardPhases();
+        if (phase == cellPhases) {
+            recurrentProductT(fr, fr.uT, 0, rw, j0, j1, dR, s * nb * ldR, ldR, fr.tmp, 0, h);
+            for (int b = 0; b < nb; b++) {
+                int o = b * h + j0;
+                if (fr.rmask != null) k.mul(w, fr.tmp, o, fr.rmask, o, fr.tmp, o);
+                k.axpy(w, 1f, fr.tmp, o, fr.dh, o);
+            }
+            return;
+        }
+        if (phase == 0) {
             // gradient arriving at this step's output: carried from later masked steps + dY
+            float[] dyd = fr.dy;
             for (int b = 0; b < nb; b++) {
                 boolean valid = fr.valid == null || fr.valid[s * nb + b];
                 int o = b * h + j0;
@@ -691,32 +712,24 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
                     System.arraycopy(fr.dc, o, fr.saveC, o, w);
                 }
             }
-            stepBackward(fr, s, hd, s * bh, j0, j1);
-            if (fr.valid != null) {
-                for (int b = 0; b < nb; b++) {
-                    if (fr.valid[s * nb + b]) continue;
-                    int o = b * h + j0;
-                    for (int g = 0; g < gates(); g++) {
-                        int ao = (s * nb + b) * gh + g * h + j0;
-                        Arrays.fill(fr.a, ao, ao + w, 0f);
-                    }
-                    if (dR != fr.a) {
-                        for (int g = 0; g < ldR / h; g++) {
-                            int ro = (s * nb + b) * ldR + g * h + j0;
-                            Arrays.fill(dR, ro, ro + w, 0f);
-                        }
-                    }
-                    System.arraycopy(fr.saveH, o, fr.dh, o, w);
-                    System.arraycopy(fr.saveC, o, fr.dc, o, w);
-                }
-            }
-            fr.sync();   // dR[s] is complete
-            // dh[s] += (dR[s] · U^T) * rmask, for units [j0, j1)
-            recurrentProductT(fr, fr.uT, 0, rw, j0, j1, dR, s * nb * ldR, ldR, fr.tmp, 0, h);
+        }
+        stepBackward(fr, s, phase, hdBuffer(fr), s * bh, j0, j1);
+        if (phase == cellPhases - 1 && fr.valid != null) {
             for (int b = 0; b < nb; b++) {
+                if (fr.valid[s * nb + b]) continue;
                 int o = b * h + j0;
-                if (fr.rmask != null) k.mul(w, fr.tmp, o, fr.rmask, o, fr.tmp, o);
-                k.axpy(w, 1f, fr.tmp, o, fr.dh, o);
+                for (int g = 0; g < gates(); g++) {
+                    int ao = (s * nb + b) * gh + g * h + j0;
+                    Arrays.fill(fr.a, ao, ao + w, 0f);
+                }
+                if (dR != fr.a) {
+                    for (int g = 0; g < ldR / h; g++) {
+                        int ro = (s * nb + b) * ldR + g * h + j0;
+                        Arrays.fill(dR, ro, ro + w, 0f);
+                    }
+                }
+                System.arraycopy(fr.saveH, o, fr.dh, o, w);
+                System.arraycopy(fr.saveC, o, fr.dc, o, w);
             }
         }
     }
@@ -784,11 +797,12 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * recurrent product; {@code hAll[s]} (and {@code cAll[s]}) the previous state. Writes
      * {@code hAll[s+1]}, {@code cAll[s+1]} and leaves in {@code a[s]} and {@code aux[s]} what
      * {@link #stepBackward} reads. Only units [j0, j1) (all their gate columns, all batch rows)
-     * are this call's: other parts compute the other units at the same time, and a cell whose
-     * step needs every unit of an intermediate result calls {@code fr.sync()} (every part makes
-     * the same calls). The recurrent products go through {@link #recurrentProduct}.
+     * are this call's: other chunks compute the other units at the same time. A cell whose step
+     * needs every unit of an intermediate result splits the step into {@link #forwardPhases}
+     * phases; phase p of a step starts when phase p-1 is complete for every unit. The recurrent
+     * products go through {@link #recurrentProduct}.
      */
-    protected abstract void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1);
+    protected abstract void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1);
 
     /**
      * One backward step (pointwise part). On entry {@code dh} ([B, H]) holds dLoss/dh[s+1]
@@ -796,9 +810,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * the recurrent-product gradients into {@link #recurrentGrad} (when distinct from a), sets
      * {@code dh} to the part of dLoss/dh[s] that does not go through the generic recurrent
      * product (direct paths), and {@code dc} to dLoss/dc[s]. As forward, for units [j0, j1)
-     * only.
+     * only, in {@link #backwardPhases} phases.
      */
-    protected abstract void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1);
+    protected abstract void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1);
 
     /** The buffer of recurrent-product gradients [T, B, ld] (default: the gate buffer). */
     protected float[] recurrentGrad(RecurrentFrame fr) {

@@ -37,7 +37,7 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
         int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
         int aOff = s * bh;
         recurrentProduct(fr, 0, j0, j1, hd, hdOff, 1f, fr.a, aOff, h);
@@ -49,7 +49,7 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
         int h = units, aOff = s * fr.b * h;
         float[] a = fr.a, dh = fr.dh;
         for (int b = 0; b < fr.b; b++) {

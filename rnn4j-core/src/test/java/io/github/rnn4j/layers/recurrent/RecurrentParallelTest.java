@@ -22,9 +22,9 @@ import static io.github.rnn4j.layers.recurrent.RecurrentTesting.sampleSteps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The time loop split by units over the kernels' threads, with the recurrent kernel packed once
- * per call: checked at sizes where it really splits (40 units: with 16-column panels, parts of 16
- * and 24 units, a ragged last panel; batch 6: one 4-row micro-kernel block plus two leftover
+ * The time loop in phases of unit chunks claimed by the kernels' threads, with the recurrent
+ * kernel packed once per call: checked at sizes where it really splits (40 units: with 16-column
+ * panels, three chunks of 16, 16 and 8 units, a ragged last panel; batch 6: one 4-row micro-kernel block plus two leftover
  * rows). The reference is each sample run alone (batch 1: one part, no packing, the plain GEMM
  * path), which must give the same outputs, input gradients and summed weight gradients, with a
  * mask, backwards, and for every cell; and a finite-difference check with dropout and recurrent
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * small layers of a fast test split too.
  *
  * <p>Under the plain kernels (the suite's second run) there is no pool and the loop runs as one
- * part; the same comparisons then check the one-part code path.
+ * chunk; the same comparisons then check the one-chunk code path.
  */
 class RecurrentParallelTest {
     private static final int NB = 6, NT = 5, NF = 7, NH = 40;
@@ -55,7 +55,7 @@ class RecurrentParallelTest {
         for (boolean goBackwards : new boolean[]{false, true}) {
             Recurrent<?> l = build(cell.create(NH).returnSequences(true).goBackwards(goBackwards), NF, false, 5);
             if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
-                assertEquals(2, l.timeLoopParts(NB), "the batch must run split in two");
+                assertEquals(3, l.timeLoopChunks(NB), "the batch must run in chunks of units");
             }
             SplittableRandom r = new SplittableRandom(11);
             Tensor x = random(r, 1f, NB, NT, NF);
@@ -78,7 +78,7 @@ class RecurrentParallelTest {
             copyWeights(l, one);
             one.zeroGrads();
             Recurrent.parallelStepMinMacs = Recurrent.PARALLEL_STEP_MIN_MACS;
-            assertEquals(1, one.timeLoopParts(1), "a sample alone runs as one part");
+            assertEquals(1, one.timeLoopChunks(1), "a sample alone runs as one chunk");
             for (int b = 0; b < NB; b++) {
                 // a sample alone, cut to its length, is the reference for its row of the padded batch
                 int len = lengths[b];
@@ -118,7 +118,7 @@ class RecurrentParallelTest {
         in[0] = random(r, 1f, NB, nt, NF);
         for (int i = 1; i < in.length; i++) in[i] = random(r, 0.5f, NB, 20);
         if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
-            assertEquals(2, l.timeLoopParts(NB), "20 units must run split in two");
+            assertEquals(2, l.timeLoopChunks(NB), "20 units must run in two chunks");
         }
         GradCheck.check(l, in, Mask.fromLengths(nt, 3, 2, 3, 1, 3, 3), true, null, 9);
     }
