@@ -16,6 +16,7 @@ import io.github.rnn4j.data.ForecastMetrics;
 import io.github.rnn4j.data.GapPolicy;
 import io.github.rnn4j.data.LinearBaseline;
 import io.github.rnn4j.data.Normalizer;
+import io.github.rnn4j.data.ResidualTarget;
 import io.github.rnn4j.data.Split;
 import io.github.rnn4j.data.TimeseriesDataset;
 import io.github.rnn4j.io.ModelFile;
@@ -31,6 +32,7 @@ import io.github.rnn4j.layers.recurrent.GRU;
 import io.github.rnn4j.layers.recurrent.LSTM;
 import io.github.rnn4j.layers.recurrent.Recurrent;
 import io.github.rnn4j.layers.recurrent.SimpleRNN;
+import io.github.rnn4j.models.Dataset;
 import io.github.rnn4j.models.FitOptions;
 import io.github.rnn4j.models.History;
 import io.github.rnn4j.models.Sequential;
@@ -59,7 +61,9 @@ import java.util.concurrent.Callable;
  * fits a z-score normalizer on the training rows only, trains a recurrent (or dense / conv1d)
  * model on sliding windows with early stopping on the validation loss, and judges it on the
  * test period against persistence (and a ridge-regression linear model on the same windows,
- * and for log-returns the zero-return forecast), all in the target's original units.
+ * and for log-returns the zero-return forecast), all in the target's original units. With
+ * {@code --residual} the model learns the change from each window's last value
+ * ({@link ResidualTarget}) and starts as persistence.
  *
  * <p>Writes to {@code --out}: {@code model.rnn4j} (with everything {@code rnn4j predict} needs in
  * its metadata), {@code metrics.json}, {@code history.csv}, {@code training-curves.png/.svg} and
@@ -90,6 +94,10 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--log-return", description = "forecast the log-return ln(x_t / x_{t-1}) of --target (e.g. close) instead of its level; "
             + "the derived column '" + SeriesTable.LOG_RETURN + "' may also be listed in --features")
     boolean logReturn;
+    @Option(names = "--residual", description = "learn the change of the target from the window's last value (TensorFlow's ResidualWrapper): "
+            + "forecast = last value + predicted change, the output layer starts at zero, so the untrained model is persistence; "
+            + "the change is scaled by its RMS over the training windows (saved in the model, applied by 'rnn4j predict')")
+    boolean residual;
     @Option(names = "--lookback", description = "timesteps per input window (default: 30; Jena: 120)")
     Integer lookback;
     @Option(names = "--sampling-rate", description = "rows between two steps of a window (default: 1; Jena: 6, hourly)")
@@ -173,6 +181,9 @@ final class ForecastCommand implements Callable<Integer> {
                 .columnNames(table.names).lookback(plan.lookback).samplingRate(plan.samplingRate).horizon(plan.horizon).width(width);
         Split.Parts parts = split.datasets(windows);
         TimeseriesDataset train = parts.train(), val = parts.validation(), test = parts.test();
+        // residual: the model learns (y[t] - y[last]) / scale in normalized units; every prediction goes through toLevels
+        ResidualTarget res = residual ? ResidualTarget.fit(train) : null;
+        Dataset trainData = res == null ? train : res.wrap(train), valData = res == null ? val : res.wrap(val);
 
         Sequential net = build(kind, plan.lookback, feat.length, width);
         net.seed(seed);
@@ -181,23 +192,27 @@ final class ForecastCommand implements Callable<Integer> {
                 plan.target, plan.datasetName, table.step == null ? "" : " (step " + SeriesTable.format(table.step) + ")",
                 rows, split.train(), split.validation(), split.test(), feat.length, plan.lookback, plan.samplingRate, plan.horizon, width);
         System.out.print(net.summary());
+        if (res != null) {
+            System.out.printf(Locale.ROOT, "Residual: the model forecasts the change from the last value, scaled by %.6g (normalized units; RMS over the training windows); loss and val_loss are in these units%n",
+                    res.scale()[0]);
+        }
 
         Files.createDirectories(out);
-        FitOptions fo = new FitOptions().epochs(epochs).batchSize(batchSize).validationData(val).verbose(2)
+        FitOptions fo = new FitOptions().epochs(epochs).batchSize(batchSize).validationData(valData).verbose(2)
                 .callbacks(new CSVLogger(out.resolve("history.csv")));
         if (patience > 0) fo.callbacks(new EarlyStopping().monitor("val_loss").patience(patience).restoreBestWeights(true));
-        History h = net.fit(train, fo);
+        History h = net.fit(trainData, fo);
         if (h.stopReason() != null) System.out.println(h.stopReason());
 
         // ---- judge, in original units ----
         int[] tc = {tcol};
         Tensor actual = norm.inverseTargets(test.targetTensor(), tc);
-        Tensor pred = norm.inverseTargets(net.predict(test, 256)[0], tc);
+        Tensor pred = norm.inverseTargets(levels(net, test, res), tc);
         Tensor persistence = norm.inverseTargets(Baseline.persistence().predict(test), tc);
         double modelMae = ForecastMetrics.mae(pred, actual), modelRmse = ForecastMetrics.rmse(pred, actual);
         double persMae = ForecastMetrics.mae(persistence, actual), persRmse = ForecastMetrics.rmse(persistence, actual);
-        double trainMae = ForecastMetrics.mae(norm.inverseTargets(net.predict(train, 256)[0], tc), norm.inverseTargets(train.targetTensor(), tc));
-        double valMae = ForecastMetrics.mae(norm.inverseTargets(net.predict(val, 256)[0], tc), norm.inverseTargets(val.targetTensor(), tc));
+        double trainMae = ForecastMetrics.mae(norm.inverseTargets(levels(net, train, res), tc), norm.inverseTargets(train.targetTensor(), tc));
+        double valMae = ForecastMetrics.mae(norm.inverseTargets(levels(net, val, res), tc), norm.inverseTargets(val.targetTensor(), tc));
         Map<String, Object> baselines = new LinkedHashMap<>();
         baselines.put("persistence", errors(persMae, persRmse));
         Double linMae = null;
@@ -251,6 +266,7 @@ final class ForecastCommand implements Callable<Integer> {
         meta.put("fill", fill);
         meta.put("gaps", gaps);
         meta.put("normalizer", norm.toMap());
+        meta.put("residual", res == null ? null : res.toMap());
         meta.put("last_training_time", table.times == null ? null : table.times[rows - 1].toString());
         Path modelFile = out.resolve("model.rnn4j");
         ModelFile.save(net, modelFile, false, meta);
@@ -287,6 +303,8 @@ final class ForecastCommand implements Callable<Integer> {
         opts.put("target", plan.targetColumn);
         opts.put("features", plan.features);
         opts.put("log_return", logReturn);
+        opts.put("residual", residual);
+        if (res != null) opts.put("residual_scale", res.scale()[0]);
         opts.put("lookback", plan.lookback);
         opts.put("sampling_rate", plan.samplingRate);
         opts.put("horizon", plan.horizon);
@@ -314,6 +332,12 @@ final class ForecastCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The model's forecasts for {@code ds} in normalized units: its outputs, or last value + change when residual. */
+    private static Tensor levels(Sequential net, TimeseriesDataset ds, ResidualTarget res) {
+        Tensor out = net.predict(ds, 256)[0];
+        return res == null ? out : res.toLevels(ds, out);
+    }
+
     /** Plots the first forecast step of every test window, at most the last 2000. */
     private void plot(Plan plan, SeriesTable table, TimeseriesDataset test, Tensor actual, Tensor pred, Tensor persistence, String label)
             throws IOException {
@@ -334,6 +358,7 @@ final class ForecastCommand implements Callable<Integer> {
         fp.write(out.resolve("forecast"), EnumSet.allOf(ChartFormat.class));
     }
 
+    /** The model; with --residual its output layer starts at zero (as in TensorFlow's tutorial), so it starts as persistence. */
     private Sequential build(String kind, int lookback, int f, int outputs) {
         Sequential s = new Sequential(new InputLayer(lookback, f));
         switch (kind) {
@@ -367,7 +392,9 @@ final class ForecastCommand implements Callable<Integer> {
         if (recurrentDropout > 0 && (kind.equals("dense") || kind.equals("conv1d"))) {
             throw new IllegalArgumentException("--recurrent-dropout applies to recurrent models, not --model " + kind);
         }
-        s.add(new Dense(outputs));
+        Dense head = new Dense(outputs);
+        if (residual) head.kernelInitializer("zeros");
+        s.add(head);
         return s;
     }
 

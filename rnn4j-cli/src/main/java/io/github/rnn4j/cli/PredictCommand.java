@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.rnn4j.cli.data.ShippedData;
 import io.github.rnn4j.data.Normalizer;
+import io.github.rnn4j.data.ResidualTarget;
 import io.github.rnn4j.io.ModelFile;
 import io.github.rnn4j.models.Model;
 import io.github.rnn4j.tensor.Tensor;
@@ -26,7 +27,8 @@ import java.util.concurrent.Callable;
  * metadata names from a CSV (with the same fill and gap policies and the same derived
  * log-return), normalizes them with the saved training statistics, and forecasts from the
  * newest window, printing each value in original units with the time it is for: the last row's
- * time plus {@code (horizon + j) * step}.
+ * time plus {@code (horizon + j) * step}. A model trained with {@code --residual} outputs changes;
+ * its saved scale turns them into forecasts: last value + scale x output, in normalized units.
  *
  * <p>Only the newest window: not a backtest over the file (that is what {@code forecast}'s test
  * period is), and no forecasting further than the model's own horizon and width.
@@ -57,6 +59,8 @@ final class PredictCommand implements Callable<Integer> {
         @SuppressWarnings("unchecked")
         Normalizer norm = Normalizer.fromMap((Map<String, ?>) meta.get("normalizer"));
         TemporalAmount step = SeriesTable.parseStep((String) meta.get("time_step"));
+        @SuppressWarnings("unchecked")
+        ResidualTarget residual = meta.get("residual") == null ? null : ResidualTarget.fromMap((Map<String, ?>) meta.get("residual"));
 
         SeriesTable.Source src;
         if (csv != null) {
@@ -88,7 +92,16 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Model model = loaded.model();
-        Tensor y = norm.inverseTargets(model.predict(x), tcols);
+        Tensor out = model.predict(x);
+        if (residual != null) {
+            if (residual.columns() != tcols.length) {
+                throw new IllegalStateException(modelFile + ": residual metadata has " + residual.columns() + " scale(s) for " + tcols.length + " target(s)");
+            }
+            Tensor lastValues = Tensor.zeros(1, tcols.length);
+            for (int k = 0; k < tcols.length; k++) lastValues.data()[k] = (float) norm.transform(v[last * cols + tcols[k]], tcols[k]);
+            out = residual.toLevels(out, lastValues);
+        }
+        Tensor y = norm.inverseTargets(out, tcols);
         if (y.size() != width * tcols.length) {
             throw new IllegalStateException(modelFile + ": the model gives " + y.size() + " values, its metadata says width " + width
                     + " x " + tcols.length + " target(s)");
