@@ -342,6 +342,14 @@ public final class VectorKernels implements Kernels {
             }
             return;
         }
+        if (beta != 0f && beta != 1f) {
+            // the kernels below add to C (beta 1) or overwrite it (beta 0): scale first
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                for (int j = j0; j < j1; j++) c[ci + j] *= beta;
+            }
+            beta = 1f;
+        }
         float[] bp = pb.data;
         int npad = roundUp(pb.n, NR);
         float[] tile = WORKSPACE.get().tile;
@@ -372,7 +380,10 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** As {@link #micro}, but the four rows of A are read in place (row stride lda), not from a packed panel. */
+    /**
+     * As {@link #micro}, but the four rows of A are read in place (row stride lda), not from a
+     * packed panel; beta is 0 (overwrite C) or 1 (add to it).
+     */
     private static void microRows(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc,
                                   float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
@@ -396,17 +407,26 @@ public final class VectorKernels implements Kernels {
             c30 = x3.fma(b0, c30);
             c31 = x3.fma(b1, c31);
         }
-        store(c00, beta, c, ci);
-        store(c01, beta, c, ci + L);
-        ci += ldc;
-        store(c10, beta, c, ci);
-        store(c11, beta, c, ci + L);
-        ci += ldc;
-        store(c20, beta, c, ci);
-        store(c21, beta, c, ci + L);
-        ci += ldc;
-        store(c30, beta, c, ci);
-        store(c31, beta, c, ci + L);
+        // stores written out (no helper taking vectors: a helper C2 does not inline boxes them)
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        if (beta != 0f) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
     }
 
     /**
@@ -427,10 +447,17 @@ public final class VectorKernels implements Kernels {
                 s2 = x.fma(FloatVector.fromArray(S, bp, b1i), s2);
                 s3 = x.fma(FloatVector.fromArray(S, bp, b1i + L), s3);
             }
-            store(s0, beta, c, ci + jr);
-            store(s1, beta, c, ci + jr + L);
-            store(s2, beta, c, ci + jr + NR);
-            store(s3, beta, c, ci + jr + NR + L);
+            int o = ci + jr;
+            if (beta != 0f) {
+                s0 = s0.add(FloatVector.fromArray(S, c, o));
+                s1 = s1.add(FloatVector.fromArray(S, c, o + L));
+                s2 = s2.add(FloatVector.fromArray(S, c, o + NR));
+                s3 = s3.add(FloatVector.fromArray(S, c, o + NR + L));
+            }
+            s0.intoArray(c, o);
+            s1.intoArray(c, o + L);
+            s2.intoArray(c, o + NR);
+            s3.intoArray(c, o + NR + L);
         }
         for (; jr < j1; jr += NR) {
             int bi = slice + (jr / NR) * kc * NR;
@@ -442,8 +469,13 @@ public final class VectorKernels implements Kernels {
                 s1 = x.fma(FloatVector.fromArray(S, bp, bi + L), s1);
             }
             if (nr == NR) {
-                store(s0, beta, c, ci + jr);
-                store(s1, beta, c, ci + jr + L);
+                int o = ci + jr;
+                if (beta != 0f) {
+                    s0 = s0.add(FloatVector.fromArray(S, c, o));
+                    s1 = s1.add(FloatVector.fromArray(S, c, o + L));
+                }
+                s0.intoArray(c, o);
+                s1.intoArray(c, o + L);
             } else {
                 s0.intoArray(tile, 0);
                 s1.intoArray(tile, L);
@@ -486,15 +518,6 @@ public final class VectorKernels implements Kernels {
         return beta == 0f ? acc : beta == 1f ? old + acc : beta * old + acc;
     }
 
-    private static void store(FloatVector acc, float beta, float[] c, int idx) {
-        if (beta == 0f) {
-            acc.intoArray(c, idx);
-        } else {
-            FloatVector old = FloatVector.fromArray(S, c, idx);
-            (beta == 1f ? old.add(acc) : old.fma(FloatVector.broadcast(S, beta), acc)).intoArray(c, idx);
-        }
-    }
-
     /**
      * The 4 x 2-vector register tile: C[4 x NR] (beta) += sum over p of Apanel[p][0..4) (x) Bpanel[p][0..NR).
      * Eight accumulators, two B loads and four broadcasts per eight FMAs: everything stays in the
@@ -523,17 +546,36 @@ public final class VectorKernels implements Kernels {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        store(c00, beta, c, ci);
-        store(c01, beta, c, ci + L);
-        ci += ldc;
-        store(c10, beta, c, ci);
-        store(c11, beta, c, ci + L);
-        ci += ldc;
-        store(c20, beta, c, ci);
-        store(c21, beta, c, ci + L);
-        ci += ldc;
-        store(c30, beta, c, ci);
-        store(c31, beta, c, ci + L);
+        // stores written out (no helper taking vectors: a helper C2 does not inline boxes them)
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        if (beta == 1f) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+        } else if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, ci).fma(bv, c00);
+            c01 = FloatVector.fromArray(S, c, ci + L).fma(bv, c01);
+            c10 = FloatVector.fromArray(S, c, c1).fma(bv, c10);
+            c11 = FloatVector.fromArray(S, c, c1 + L).fma(bv, c11);
+            c20 = FloatVector.fromArray(S, c, c2).fma(bv, c20);
+            c21 = FloatVector.fromArray(S, c, c2 + L).fma(bv, c21);
+            c30 = FloatVector.fromArray(S, c, c3).fma(bv, c30);
+            c31 = FloatVector.fromArray(S, c, c3 + L).fma(bv, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
     }
 
     /**
@@ -559,25 +601,30 @@ public final class VectorKernels implements Kernels {
                 s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
             }
             int o = cOff + j;
-            if (beta == 0f) {
-                s0.intoArray(c, o);
-                s1.intoArray(c, o + L);
-                s2.intoArray(c, o + 2 * L);
-                s3.intoArray(c, o + 3 * L);
-                s4.intoArray(c, o + 4 * L);
-                s5.intoArray(c, o + 5 * L);
-                s6.intoArray(c, o + 6 * L);
-                s7.intoArray(c, o + 7 * L);
-            } else {
-                store(s0, beta, c, o);
-                store(s1, beta, c, o + L);
-                store(s2, beta, c, o + 2 * L);
-                store(s3, beta, c, o + 3 * L);
-                store(s4, beta, c, o + 4 * L);
-                store(s5, beta, c, o + 5 * L);
-                store(s6, beta, c, o + 6 * L);
-                store(s7, beta, c, o + 7 * L);
-            }
+            s0 = beta == 0f ? s0 : beta == 1f ? s0.add(FloatVector.fromArray(S, c, o))
+                    : FloatVector.fromArray(S, c, o).fma(FloatVector.broadcast(S, beta), s0);
+            s0.intoArray(c, o);
+            s1 = beta == 0f ? s1 : beta == 1f ? s1.add(FloatVector.fromArray(S, c, o + L))
+                    : FloatVector.fromArray(S, c, o + L).fma(FloatVector.broadcast(S, beta), s1);
+            s1.intoArray(c, o + L);
+            s2 = beta == 0f ? s2 : beta == 1f ? s2.add(FloatVector.fromArray(S, c, o + 2 * L))
+                    : FloatVector.fromArray(S, c, o + 2 * L).fma(FloatVector.broadcast(S, beta), s2);
+            s2.intoArray(c, o + 2 * L);
+            s3 = beta == 0f ? s3 : beta == 1f ? s3.add(FloatVector.fromArray(S, c, o + 3 * L))
+                    : FloatVector.fromArray(S, c, o + 3 * L).fma(FloatVector.broadcast(S, beta), s3);
+            s3.intoArray(c, o + 3 * L);
+            s4 = beta == 0f ? s4 : beta == 1f ? s4.add(FloatVector.fromArray(S, c, o + 4 * L))
+                    : FloatVector.fromArray(S, c, o + 4 * L).fma(FloatVector.broadcast(S, beta), s4);
+            s4.intoArray(c, o + 4 * L);
+            s5 = beta == 0f ? s5 : beta == 1f ? s5.add(FloatVector.fromArray(S, c, o + 5 * L))
+                    : FloatVector.fromArray(S, c, o + 5 * L).fma(FloatVector.broadcast(S, beta), s5);
+            s5.intoArray(c, o + 5 * L);
+            s6 = beta == 0f ? s6 : beta == 1f ? s6.add(FloatVector.fromArray(S, c, o + 6 * L))
+                    : FloatVector.fromArray(S, c, o + 6 * L).fma(FloatVector.broadcast(S, beta), s6);
+            s6.intoArray(c, o + 6 * L);
+            s7 = beta == 0f ? s7 : beta == 1f ? s7.add(FloatVector.fromArray(S, c, o + 7 * L))
+                    : FloatVector.fromArray(S, c, o + 7 * L).fma(FloatVector.broadcast(S, beta), s7);
+            s7.intoArray(c, o + 7 * L);
         }
         for (; j + 4 * L <= n; j += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
@@ -588,17 +635,27 @@ public final class VectorKernels implements Kernels {
                 s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
                 s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
             }
-            store(s0, beta, c, cOff + j);
-            store(s1, beta, c, cOff + j + L);
-            store(s2, beta, c, cOff + j + 2 * L);
-            store(s3, beta, c, cOff + j + 3 * L);
+            s0 = beta == 0f ? s0 : beta == 1f ? s0.add(FloatVector.fromArray(S, c, cOff + j))
+                    : FloatVector.fromArray(S, c, cOff + j).fma(FloatVector.broadcast(S, beta), s0);
+            s0.intoArray(c, cOff + j);
+            s1 = beta == 0f ? s1 : beta == 1f ? s1.add(FloatVector.fromArray(S, c, cOff + j + L))
+                    : FloatVector.fromArray(S, c, cOff + j + L).fma(FloatVector.broadcast(S, beta), s1);
+            s1.intoArray(c, cOff + j + L);
+            s2 = beta == 0f ? s2 : beta == 1f ? s2.add(FloatVector.fromArray(S, c, cOff + j + 2 * L))
+                    : FloatVector.fromArray(S, c, cOff + j + 2 * L).fma(FloatVector.broadcast(S, beta), s2);
+            s2.intoArray(c, cOff + j + 2 * L);
+            s3 = beta == 0f ? s3 : beta == 1f ? s3.add(FloatVector.fromArray(S, c, cOff + j + 3 * L))
+                    : FloatVector.fromArray(S, c, cOff + j + 3 * L).fma(FloatVector.broadcast(S, beta), s3);
+            s3.intoArray(c, cOff + j + 3 * L);
         }
         for (; j + L <= n; j += L) {
             FloatVector s0 = FloatVector.zero(S);
             for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
                 s0 = FloatVector.broadcast(S, alpha * a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
             }
-            store(s0, beta, c, cOff + j);
+            s0 = beta == 0f ? s0 : beta == 1f ? s0.add(FloatVector.fromArray(S, c, cOff + j))
+                    : FloatVector.fromArray(S, c, cOff + j).fma(FloatVector.broadcast(S, beta), s0);
+            s0.intoArray(c, cOff + j);
         }
         for (; j < n; j++) {
             float s = 0f;

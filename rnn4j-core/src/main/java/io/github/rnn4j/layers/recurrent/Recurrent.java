@@ -26,7 +26,8 @@ import java.util.function.IntConsumer;
  * <p>Forward, for a batch:
  * <pre>
  *   xT[s]  = x[:, t(s), :] * dropoutMask          time-major, in processing order s
- *   A      = xT · kernel + bias                   one GEMM for all T steps (hoisted)
+ *   A      = xT · kernel + bias                   hoisted out of the recurrence, computed in
+ *                                                 blocks of steps just before their use
  *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations in place, new h, c)
  *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
  * </pre>
@@ -386,6 +387,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
         PackedMatrix[] uPack;    // per gate block: U[:, g*H .. (g+1)*H)
+        PackedMatrix[] wPack;    // per gate block: W[:, g*H .. (g+1)*H)
         PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
         PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
         float[] dy;              // backward: gradient of the output (or null)
@@ -460,9 +462,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
                 }
             }
         }
-        // hoisted input projection for all timesteps
-        k.mult(nt * nb, gh, nf, fr.xT, 0, kernel.value(), 0, fr.a, 0);
-        if (useBias) addInputBias(fr.a, nt * nb);
+        // the input projection x·W + b is independent of the state: each chunk computes it for a
+        // block of steps just before the first of them, so it is still in cache when used
 
         // initial states
         int bh = nb * h;
@@ -540,7 +541,12 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] u = recurrentKernel.value();
         if (!backward) {
             if (fr.uPack == null) fr.uPack = new PackedMatrix[gates()];
-            for (int g = 0; g < gates(); g++) fr.uPack[g] = k.pack(false, h, h, u, g * h, gh, fr.uPack[g]);
+            if (fr.wPack == null) fr.wPack = new PackedMatrix[gates()];
+            float[] w = kernel.value();
+            for (int g = 0; g < gates(); g++) {
+                fr.uPack[g] = k.pack(false, h, h, u, g * h, gh, fr.uPack[g]);
+                fr.wPack[g] = k.pack(false, fr.f, h, w, g * h, gh, fr.wPack[g]);
+            }
         } else {
             fr.uT = k.pack(true, recurrentWidth(), h, u, 0, gh, fr.uT);
         }
@@ -567,14 +573,16 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     }
 
     /**
-     * Chunks per phase: one on one thread or for a step too small to share; else two per thread
-     * (a thread slowed by another process then takes fewer), at most one per column panel.
+     * Chunks per phase: one on one thread or for a step too small to share; else one per thread
+     * (measured: two per thread was slower at the medium size, each chunk's GEMM being narrower),
+     * at most one per column panel. A thread slowed by another process still holds nothing up
+     * for long: the other threads claim the remaining chunks.
      */
     private int chunksFor(Kernels k, int nb) {
         int threads = k.threads();
         if (threads <= 1 || (long) nb * gates() * units * units < parallelStepMinMacs) return 1;
         int blocks = (units + k.columnAlign() - 1) / k.columnAlign();
-        return Math.min(2 * threads, blocks);
+        return Math.min(threads, blocks);
     }
 
     /** Runs the forward or backward time loop, on the pool's threads when it is worth it and free. */
@@ -620,6 +628,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     /** Forward phase {@code phase} of step s for units [j0, j1): products, cell, masked carry, recurrent dropout. */
     private void forwardChunk(RecurrentFrame fr, int s, int phase, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
+        if (phase == 0) {
+            int block = projectionBlock(nb);
+            if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), j0, j1);
+        }
         stepForward(fr, s, phase, hdBuffer(fr), s * bh, j0, j1);
         if (phase < forwardPhases() - 1) return;
         Kernels k = Kernels.get();
@@ -739,9 +751,28 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         return fr.hd != null ? fr.hd : fr.hAll;
     }
 
-    /** Adds the input-side bias to each of n rows of the gate buffer. */
-    protected void addInputBias(float[] a, int rows) {
-        Kernels.get().addRowVector(rows, gates() * units, bias.value(), 0, a, 0, gates() * units);
+    /**
+     * Gate columns of units [j0, j1) of a[s0 .. s1) = xT · kernel + input bias: the input
+     * projection of a block of steps, for one chunk's units.
+     */
+    private void inputProjection(RecurrentFrame fr, int s0, int s1, int j0, int j1) {
+        Kernels k = Kernels.get();
+        int nb = fr.b, nf = fr.f, h = units, gh = gates() * units, rows = (s1 - s0) * nb, w = j1 - j0;
+        for (int g = 0; g < gates(); g++) {
+            int aOff = s0 * nb * gh + g * h;
+            if (fr.packed) {
+                k.gemmPacked(rows, j0, j1, fr.xT, s0 * nb * nf, nf, fr.wPack[g], 0f, fr.a, aOff, gh);
+            } else {
+                k.gemm(false, false, rows, w, nf, 1f, fr.xT, s0 * nb * nf, nf, kernel.value(), g * h + j0, gh,
+                        0f, fr.a, aOff + j0, gh);
+            }
+            if (useBias) k.addRowVector(rows, w, bias.value(), g * h + j0, fr.a, aOff + j0, gh);
+        }
+    }
+
+    /** Steps per input-projection block: about 128 rows, so a chunk's block stays in cache. */
+    private static int projectionBlock(int nb) {
+        return Math.max(1, 128 / nb);
     }
 
     private void prepare(RecurrentFrame fr, int nb, int nt, int nf, boolean training) {

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The time loop in phases of unit chunks claimed by the kernels' threads, with the recurrent
  * kernel packed once per call: checked at sizes where it really splits (40 units: with 16-column
- * panels, three chunks of 16, 16 and 8 units, a ragged last panel; batch 6: one 4-row micro-kernel block plus two leftover
+ * panels, two chunks of 16 and 24 units, a ragged last panel; batch 6: one 4-row micro-kernel block plus two leftover
  * rows). The reference is each sample run alone (batch 1: one part, no packing, the plain GEMM
  * path), which must give the same outputs, input gradients and summed weight gradients, with a
  * mask, backwards, and for every cell; and a finite-difference check with dropout and recurrent
@@ -55,7 +55,7 @@ class RecurrentParallelTest {
         for (boolean goBackwards : new boolean[]{false, true}) {
             Recurrent<?> l = build(cell.create(NH).returnSequences(true).goBackwards(goBackwards), NF, false, 5);
             if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
-                assertEquals(3, l.timeLoopChunks(NB), "the batch must run in chunks of units");
+                assertEquals(2, l.timeLoopChunks(NB), "the batch must run in chunks of units");
             }
             SplittableRandom r = new SplittableRandom(11);
             Tensor x = random(r, 1f, NB, NT, NF);
