@@ -61,7 +61,7 @@ ap.add_argument("--configs", default=DEFAULT_CONFIGS,
                      f"(default: {DEFAULT_CONFIGS})")
 ap.add_argument("--mode", default="both", choices=["inference", "training", "both"])
 ap.add_argument("--warmup", type=int, default=None,
-                help="default: 10 small, 3 medium, 1 large, 2 charlm; steps: 2000 step")
+                help="default: 30 small, 10 medium, 2 large, 3 charlm; steps: 2000 step")
 ap.add_argument("--iters", type=int, default=None,
                 help="default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step")
 ap.add_argument("--threads", type=int, default=2)
@@ -83,10 +83,10 @@ import torch  # noqa: E402
 STEP_BLOCK = 100
 # name: (kind, batch, seq, features, units, warmup, iters) -- as BenchCommand.CONFIGS
 CONFIGS = {
-    "small": ("seq", 32, 50, 8, 64, 10, 30),
-    "medium": ("seq", 64, 100, 32, 256, 3, 10),
-    "large": ("seq", 128, 200, 128, 512, 1, 3),
-    "charlm": ("charlm", 64, 100, 65, 512, 2, 5),
+    "small": ("seq", 32, 50, 8, 64, 30, 30),
+    "medium": ("seq", 64, 100, 32, 256, 10, 10),
+    "large": ("seq", 128, 200, 128, 512, 2, 3),
+    "charlm": ("charlm", 64, 100, 65, 512, 3, 5),
     "step": ("step", 1, 1, 32, 128, 2000, 20000),
 }
 GATES = {"simple": 1, "lstm": 4, "gru": 3}

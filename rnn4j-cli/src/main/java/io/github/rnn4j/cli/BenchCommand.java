@@ -134,11 +134,11 @@ final class BenchCommand implements Callable<Integer> {
 
     static {
         // fewer iterations for large: one LSTM training iteration there is ~200 GFLOP
-        CONFIGS.put("small", new Config("small", SEQ, 32, 50, 8, 64, 10, 30));
-        CONFIGS.put("medium", new Config("medium", SEQ, 64, 100, 32, 256, 3, 10));
-        CONFIGS.put("large", new Config("large", SEQ, 128, 200, 128, 512, 1, 3));
+        CONFIGS.put("small", new Config("small", SEQ, 32, 50, 8, 64, 30, 30));
+        CONFIGS.put("medium", new Config("medium", SEQ, 64, 100, 32, 256, 10, 10));
+        CONFIGS.put("large", new Config("large", SEQ, 128, 200, 128, 512, 2, 3));
         // an LSTM training iteration is ~46 GFLOP
-        CONFIGS.put("charlm", new Config("charlm", CHARLM, 64, 100, 65, 512, 2, 5));
+        CONFIGS.put("charlm", new Config("charlm", CHARLM, 64, 100, 65, 512, 3, 5));
         CONFIGS.put("step", new Config("step", STEP, 1, 1, 32, 128, 2000, 20000));
     }
 
@@ -153,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "inference, training or both (default: ${DEFAULT-VALUE}); step configurations run unless training")
     String mode;
     @Option(names = "--warmup", paramLabel = "N",
-            description = "warm-up iterations per row (default: 10 small, 3 medium, 1 large, 2 charlm; steps: 2000 step)")
+            description = "warm-up iterations per row (default: 30 small, 10 medium, 2 large, 3 charlm; steps: 2000 step)")
     Integer warmup;
     @Option(names = "--iters", paramLabel = "N",
             description = "measured iterations per row (default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step)")

@@ -141,14 +141,21 @@ public final class VectorKernels implements Kernels {
     /**
      * How many pieces a pooled GEMM is cut into: up to four per thread (so a thread that loses its
      * core to another process takes fewer of them), none smaller than half the pooling threshold,
-     * and at most one per NR columns (or MR rows).
+     * and at most one per NR columns (or MR rows). Every column piece packs all of op(A) (every
+     * row piece all of op(B)), so when that operand is large (the weight gradients over all
+     * timesteps: A is units x T·B) the GEMM is cut into one piece per thread only.
      */
     static int chunkCount(int m, int n, int k, int threads, boolean byColumns) {
         long macs = (long) m * n * k;
         long byWork = Math.max(1, macs / (PARALLEL_MIN_MACS / 2));
         int byShape = byColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
-        return (int) Math.min(Math.min(4L * threads, byWork), byShape);
+        long repacked = byColumns ? (long) m * k : (long) n * k;
+        int perThread = repacked >= LARGE_OPERAND ? 1 : 4;
+        return (int) Math.min(Math.min((long) perThread * threads, byWork), byShape);
     }
+
+    /** Operand size (floats) from which a pooled GEMM is cut into one piece per thread. */
+    static final long LARGE_OPERAND = 1L << 18;
 
     /**
      * Piece {@code chunk} of {@code chunks} of a GEMM (run by the pool's threads): a block of
