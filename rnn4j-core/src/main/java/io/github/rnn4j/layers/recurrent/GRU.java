@@ -107,7 +107,8 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
+                               int j1) {
         int nb = fr.b, h = units, gh = 3 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux;
         Kernels k = Kernels.get();
@@ -116,10 +117,10 @@ public class GRU extends Recurrent<GRU> {
         if (resetAfter) {
             float[] rec = fr.rec;
             for (int g = 0; g < 3; g++) {
-                recurrentProduct(fr, g, j0, j1, hd, hdOff, 0f, rec, 0, gh);
-                if (useBias) k.addRowVector(nb, w, bias.value(), gh + g * h + j0, rec, g * h + j0, gh);
+                recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
+                if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + g * h + j0, rec, b0 * gh + g * h + j0, gh);
             }
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, ro = b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
                 for (int j = 0; j < w; j++) {
                     a[ao + j] += rec[ro + j];
@@ -139,17 +140,17 @@ public class GRU extends Recurrent<GRU> {
                 }
             }
         } else if (phase == 0) {
-            recurrentProduct(fr, 0, j0, j1, hd, hdOff, 1f, a, aBase, gh);
-            recurrentProduct(fr, 1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
-            for (int b = 0; b < nb; b++) {
+            recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
+            recurrentProduct(fr, 1, b0, b1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
+            for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, xo = s * bh + b * h + j0;
                 ra.apply(w, a, ao, a, ao);                           // z
                 ra.apply(w, a, ao + h, a, ao + h);                   // r
                 for (int j = 0; j < w; j++) aux[xo + j] = a[ao + h + j] * hd[hdOff + b * h + j0 + j];
             }
         } else {
-            recurrentProduct(fr, 2, j0, j1, aux, s * bh, 1f, a, aBase, gh);
-            for (int b = 0; b < nb; b++) {
+            recurrentProduct(fr, 2, b0, b1, j0, j1, aux, s * bh, 1f, a, aBase, gh);
+            for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
                 act.apply(w, a, ao + 2 * h, a, ao + 2 * h);          // hh
                 for (int j = 0; j < w; j++) {
@@ -161,14 +162,15 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
+                                int j1) {
         int nb = fr.b, h = units, gh = 3 * h, bh = nb * h;
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, dh = fr.dh;
         Activations ra = recurrentActivation, act = activation;
         int aBase = s * nb * gh;
         if (resetAfter) {
             float[] dR = fr.dR;
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h;
                 for (int j = j0; j < j1; j++) {
                     float z = a[ao + j], r = a[ao + h + j], hh = a[ao + 2 * h + j];
@@ -187,7 +189,7 @@ public class GRU extends Recurrent<GRU> {
                 }
             }
         } else if (phase == 0) {
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h;
                 for (int j = j0; j < j1; j++) {
                     float z = a[ao + j], hh = a[ao + 2 * h + j];
@@ -200,8 +202,8 @@ public class GRU extends Recurrent<GRU> {
         } else {
             // d(r*hd) = dhhPre · U_h^T, for units [j0, j1)
             float[] tmp = fr.tmp;
-            recurrentProductT(fr, fr.cellPack, 2 * h, h, j0, j1, a, aBase + 2 * h, gh, tmp, 0, h);
-            for (int b = 0; b < nb; b++) {
+            recurrentProductT(fr, fr.cellPack, 2 * h, h, b0, b1, j0, j1, a, aBase + 2 * h, gh, tmp, 0, h);
+            for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh;
                 for (int j = j0; j < j1; j++) {
                     float r = a[ao + h + j];

@@ -71,13 +71,14 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
+                               int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
         int aBase = s * nb * gh;
-        for (int g = 0; g < 4; g++) recurrentProduct(fr, g, j0, j1, hd, hdOff, 1f, a, aBase, gh);
+        for (int g = 0; g < 4; g++) recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
         Activations ra = recurrentActivation, act = activation;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
             // gate activations over contiguous blocks (vectorised kernels): i|f (one block when
             // this part has every unit), g, o
@@ -96,11 +97,12 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
+                                int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h;
         float[] a = fr.a, cAll = fr.cAll, aux = fr.aux, dh = fr.dh, dc = fr.dc;
         Activations ra = recurrentActivation, act = activation;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             int ao = (s * nb + b) * gh, prev = s * bh + b * h, o2 = b * h;
             for (int j = j0; j < j1; j++) {
                 float i = a[ao + j], f = a[ao + h + j], g = a[ao + 2 * h + j], o = a[ao + 3 * h + j];

@@ -38,10 +38,12 @@ import java.util.function.IntConsumer;
  *
  * <p><b>Threads.</b> With kernels that have a thread pool and a step big enough
  * ({@value #PARALLEL_STEP_MIN_MACS} multiply-adds), the time loop runs as phases (a forward step;
- * a backward step's gate derivatives, then its product with U^T) cut into chunks of units aligned
- * to the kernels' column panels, which the pool's threads claim from a {@link PhaseQueue}: a
- * chunk computes its columns of every gate's recurrent product from the recurrent kernel packed
- * once per call ({@link Kernels#pack}), then its units' gate activations and state update. A
+ * a backward step's gate derivatives, then its product with U^T) cut into chunks, which the
+ * pool's threads claim from a {@link PhaseQueue}: chunks of batch rows (multiples of the GEMM's
+ * row block) when every thread gets at least {@value #ROW_SPLIT_MIN_ROWS} rows, else chunks of
+ * units aligned to the kernels' column panels. A chunk computes its part of every gate's
+ * recurrent product from the recurrent kernel packed once per call ({@link Kernels#pack}), then
+ * its gate activations and state update. A
  * phase starts when the one before it is complete; a thread that loses its core to another
  * process just takes fewer chunks. Each chunk is computed by the same code whichever thread takes
  * it, so the results do not depend on the thread count.
@@ -63,6 +65,12 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     static long parallelStepMinMacs = PARALLEL_STEP_MIN_MACS;
     /** From this batch size on, the recurrent kernel is packed once per call for the per-step products. */
     static final int PACK_MIN_BATCH = 4;
+    /** Row chunks hold multiples of this many batch rows (the GEMM micro-kernel's row block). */
+    static final int ROW_ALIGN = 4;
+    /** The time loop splits batch rows, not units, when every thread gets at least this many. */
+    static final int ROW_SPLIT_MIN_ROWS = 8;
+    /** The row-split threshold in use: {@link #ROW_SPLIT_MIN_ROWS}, changed by tests to force either split. */
+    static int rowSplitMinRows = ROW_SPLIT_MIN_ROWS;
 
     protected final int units;
     protected Activations activation = Activations.TANH;
@@ -384,6 +392,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         final PhaseQueue queue = new PhaseQueue();
         IntConsumer body;        // one thread's share of the time loop; made once per frame
         boolean backwardPass;
+        int[] b0 = new int[1], b1 = new int[1];   // batch rows of each chunk
         int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
         PackedMatrix[] uPack;    // per gate block: U[:, g*H .. (g+1)*H)
@@ -567,37 +576,61 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         return 1;
     }
 
-    /** How many unit chunks each phase of the time loop is cut into for a batch of {@code nb} (for tests). */
+    /** How many chunks each phase of the time loop is cut into for a batch of {@code nb} (for tests). */
     int timeLoopChunks(int nb) {
         return chunksFor(Kernels.get(), nb);
     }
 
+    /** Whether a batch of {@code nb} is cut into chunks of batch rows (else of units) (for tests). */
+    boolean timeLoopSplitsRows(int nb) {
+        return chunksFor(Kernels.get(), nb) > 1 && splitsRows(Kernels.get(), nb);
+    }
+
     /**
-     * Chunks per phase: one on one thread or for a step too small to share; else one per thread
-     * (measured: two per thread was slower at the medium size, each chunk's GEMM being narrower),
-     * at most one per column panel. A thread slowed by another process still holds nothing up
-     * for long: the other threads claim the remaining chunks.
+     * Chunks per phase: one on one thread or for a step too small to share; else one per thread,
+     * at most one per row block (row split) or column panel (unit split). A thread slowed by
+     * another process still holds nothing up for long: the other threads claim the remaining
+     * chunks.
      */
     private int chunksFor(Kernels k, int nb) {
         int threads = k.threads();
         if (threads <= 1 || (long) nb * gates() * units * units < parallelStepMinMacs) return 1;
-        int blocks = (units + k.columnAlign() - 1) / k.columnAlign();
+        int blocks = splitsRows(k, nb) ? (nb + ROW_ALIGN - 1) / ROW_ALIGN
+                : (units + k.columnAlign() - 1) / k.columnAlign();
         return Math.min(threads, blocks);
+    }
+
+    /**
+     * Rows when every thread gets at least {@link #rowSplitMinRows} of them: each thread then
+     * reads only its own rows of the state (which it wrote itself the step before) and writes
+     * whole rows, so no cache line is written by two cores (measured at the medium LSTM: the unit
+     * split ran each chunk about half as fast on two threads as on one).
+     */
+    private boolean splitsRows(Kernels k, int nb) {
+        return nb >= (long) rowSplitMinRows * k.threads();
     }
 
     /** Runs the forward or backward time loop, on the pool's threads when it is worth it and free. */
     private void runTimeLoop(RecurrentFrame fr, Kernels k, boolean backward) {
         fr.backwardPass = backward;
-        int chunks = chunksFor(k, fr.b);
-        int align = chunks > 1 ? k.columnAlign() : 1;
+        int nb = fr.b;
+        int chunks = chunksFor(k, nb);
+        boolean rows = chunks > 1 && splitsRows(k, nb);
         if (fr.j0.length < chunks) {
+            fr.b0 = new int[chunks];
+            fr.b1 = new int[chunks];
             fr.j0 = new int[chunks];
             fr.j1 = new int[chunks];
         }
-        int blocks = (units + align - 1) / align;
+        int extent = rows ? nb : units, align = chunks == 1 ? 1 : rows ? ROW_ALIGN : k.columnAlign();
+        int blocks = (extent + align - 1) / align;
         for (int c = 0; c < chunks; c++) {
-            fr.j0[c] = Math.min(units, (int) ((long) blocks * c / chunks) * align);
-            fr.j1[c] = Math.min(units, (int) ((long) blocks * (c + 1) / chunks) * align);
+            int lo = Math.min(extent, (int) ((long) blocks * c / chunks) * align);
+            int hi = Math.min(extent, (int) ((long) blocks * (c + 1) / chunks) * align);
+            fr.b0[c] = rows ? lo : 0;
+            fr.b1[c] = rows ? hi : nb;
+            fr.j0[c] = rows ? 0 : lo;
+            fr.j1[c] = rows ? units : hi;
         }
         int perStep = backward ? backwardPhases() + 1 : forwardPhases();
         fr.queue.reset(fr.t * perStep, chunks);
@@ -613,9 +646,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             int step = q / perStep, phase = q % perStep;
             try {
                 if (fr.backwardPass) {
-                    backwardChunk(fr, fr.t - 1 - step, phase, fr.j0[c], fr.j1[c]);
+                    backwardChunk(fr, fr.t - 1 - step, phase, fr.b0[c], fr.b1[c], fr.j0[c], fr.j1[c]);
                 } else {
-                    forwardChunk(fr, step, phase, fr.j0[c], fr.j1[c]);
+                    forwardChunk(fr, step, phase, fr.b0[c], fr.b1[c], fr.j0[c], fr.j1[c]);
                 }
             } catch (RuntimeException | Error e) {
                 fr.queue.fail();
@@ -625,19 +658,22 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         }
     }
 
-    /** Forward phase {@code phase} of step s for units [j0, j1): products, cell, masked carry, recurrent dropout. */
-    private void forwardChunk(RecurrentFrame fr, int s, int phase, int j0, int j1) {
+    /**
+     * Forward phase {@code phase} of step s for batch rows [b0, b1) and units [j0, j1): products,
+     * cell, masked carry, recurrent dropout.
+     */
+    private void forwardChunk(RecurrentFrame fr, int s, int phase, int b0, int b1, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
         if (phase == 0) {
-            int block = projectionBlock(nb);
-            if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), j0, j1);
+            int block = projectionBlock(b1 - b0);
+            if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), b0, b1, j0, j1);
         }
-        stepForward(fr, s, phase, hdBuffer(fr), s * bh, j0, j1);
+        stepForward(fr, s, phase, hdBuffer(fr), s * bh, b0, b1, j0, j1);
         if (phase < forwardPhases() - 1) return;
         Kernels k = Kernels.get();
         int next = (s + 1) * bh;
         if (fr.valid != null) {
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 if (!fr.valid[s * nb + b]) {
                     System.arraycopy(fr.hAll, s * bh + b * h + j0, fr.hAll, next + b * h + j0, w);
                     if (fr.cAll != null && stateCount() == 2) {
@@ -647,52 +683,56 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             }
         }
         if (fr.hd != null && s + 1 < nt) {
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 k.mul(w, fr.hAll, next + b * h + j0, fr.rmask, b * h + j0, fr.hd, next + b * h + j0);
             }
         }
     }
 
     /**
-     * Columns [g*H + j0, g*H + j1) of C (row i at cOff + i*ldc) (beta) += x · U[:, those columns],
-     * with x [B, H] at xOff: gate block g's recurrent product for units [j0, j1).
+     * Rows [b0, b1) and columns [g*H + j0, g*H + j1) of C (row i at cOff + i*ldc) (beta) +=
+     * x · U[:, those columns], with x [B, H] at xOff: gate block g's recurrent product for a chunk.
      */
-    protected final void recurrentProduct(RecurrentFrame fr, int g, int j0, int j1, float[] x, int xOff,
-                                          float beta, float[] c, int cOff, int ldc) {
-        if (j1 <= j0) return;
+    protected final void recurrentProduct(RecurrentFrame fr, int g, int b0, int b1, int j0, int j1, float[] x,
+                                          int xOff, float beta, float[] c, int cOff, int ldc) {
+        if (j1 <= j0 || b1 <= b0) return;
         Kernels k = Kernels.get();
-        int h = units, off = cOff + g * h;
+        int h = units, off = cOff + b0 * ldc + g * h, xo = xOff + b0 * h;
         if (fr.packed) {
-            k.gemmPacked(fr.b, j0, j1, x, xOff, h, fr.uPack[g], beta, c, off, ldc);
+            k.gemmPacked(b1 - b0, j0, j1, x, xo, h, fr.uPack[g], beta, c, off, ldc);
         } else {
-            k.gemm(false, false, fr.b, j1 - j0, h, 1f, x, xOff, h, recurrentKernel.value(), g * h + j0, gates() * h,
+            k.gemm(false, false, b1 - b0, j1 - j0, h, 1f, x, xo, h, recurrentKernel.value(), g * h + j0, gates() * h,
                     beta, c, off + j0, ldc);
         }
     }
 
     /**
-     * Columns [j0, j1) of out (row i at outOff + i*ldo) = x · U[:, col0 .. col0+kk)^T, with x
-     * [B, kk] (leading dimension ldx): the backward product, through {@code packT} when packed.
+     * Rows [b0, b1) and columns [j0, j1) of out (row i at outOff + i*ldo) = x · U[:, col0 ..
+     * col0+kk)^T, with x [B, kk] (leading dimension ldx): the backward product, through
+     * {@code packT} when packed.
      */
-    protected final void recurrentProductT(RecurrentFrame fr, PackedMatrix packT, int col0, int kk, int j0, int j1,
-                                           float[] x, int xOff, int ldx, float[] out, int outOff, int ldo) {
-        if (j1 <= j0) return;
+    protected final void recurrentProductT(RecurrentFrame fr, PackedMatrix packT, int col0, int kk, int b0, int b1,
+                                           int j0, int j1, float[] x, int xOff, int ldx, float[] out, int outOff,
+                                           int ldo) {
+        if (j1 <= j0 || b1 <= b0) return;
         Kernels k = Kernels.get();
+        int xo = xOff + b0 * ldx, oo = outOff + b0 * ldo;
         if (fr.packed) {
-            k.gemmPacked(fr.b, j0, j1, x, xOff, ldx, packT, 0f, out, outOff, ldo);
+            k.gemmPacked(b1 - b0, j0, j1, x, xo, ldx, packT, 0f, out, oo, ldo);
         } else {
             int gh = gates() * units;
-            k.gemm(false, true, fr.b, j1 - j0, kk, 1f, x, xOff, ldx, recurrentKernel.value(), j0 * gh + col0, gh,
-                    0f, out, outOff + j0, ldo);
+            k.gemm(false, true, b1 - b0, j1 - j0, kk, 1f, x, xo, ldx, recurrentKernel.value(), j0 * gh + col0, gh,
+                    0f, out, oo + j0, ldo);
         }
     }
 
     /**
-     * Backward phase {@code phase} of step s for units [j0, j1) (see {@link #backward}): the cell's
-     * phases (the first preceded by the gradient arriving at the step's output, the last followed
-     * by the masked-step fix-ups), then the generic product dh[s] += (dR[s] · U^T) * rmask.
+     * Backward phase {@code phase} of step s for batch rows [b0, b1) and units [j0, j1) (see
+     * {@link #backward}): the cell's phases (the first preceded by the gradient arriving at the
+     * step's output, the last followed by the masked-step fix-ups), then the generic product
+     * dh[s] += (dR[s] · U^T) * rmask.
      */
-    private void backwardChunk(RecurrentFrame fr, int s, int phase, int j0, int j1) {
+    private void backwardChunk(RecurrentFrame fr, int s, int phase, int b0, int b1, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, gh = gates() * units, bh = nb * h, w = j1 - j0;
         Kernels k = Kernels.get();
         float[] dR = recurrentGrad(fr);
@@ -700,8 +740,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int ldR = dR == fr.a ? gh : rw;
         int cellPhases = backwardPhases();
         if (phase == cellPhases) {
-            recurrentProductT(fr, fr.uT, 0, rw, j0, j1, dR, s * nb * ldR, ldR, fr.tmp, 0, h);
-            for (int b = 0; b < nb; b++) {
+            recurrentProductT(fr, fr.uT, 0, rw, b0, b1, j0, j1, dR, s * nb * ldR, ldR, fr.tmp, 0, h);
+            for (int b = b0; b < b1; b++) {
                 int o = b * h + j0;
                 if (fr.rmask != null) k.mul(w, fr.tmp, o, fr.rmask, o, fr.tmp, o);
                 k.axpy(w, 1f, fr.tmp, o, fr.dh, o);
@@ -711,7 +751,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (phase == 0) {
             // gradient arriving at this step's output: carried from later masked steps + dY
             float[] dyd = fr.dy;
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 boolean valid = fr.valid == null || fr.valid[s * nb + b];
                 int o = b * h + j0;
                 if (returnSequences && dyd != null) k.axpy(w, 1f, dyd, (b * nt + s) * h + j0, fr.carry, o);
@@ -725,9 +765,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
                 }
             }
         }
-        stepBackward(fr, s, phase, hdBuffer(fr), s * bh, j0, j1);
+        stepBackward(fr, s, phase, hdBuffer(fr), s * bh, b0, b1, j0, j1);
         if (phase == cellPhases - 1 && fr.valid != null) {
-            for (int b = 0; b < nb; b++) {
+            for (int b = b0; b < b1; b++) {
                 if (fr.valid[s * nb + b]) continue;
                 int o = b * h + j0;
                 for (int g = 0; g < gates(); g++) {
@@ -752,18 +792,29 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     }
 
     /**
-     * Gate columns of units [j0, j1) of a[s0 .. s1) = xT · kernel + input bias: the input
-     * projection of a block of steps, for one chunk's units.
+     * Rows [b0, b1) and gate columns of units [j0, j1) of a[s0 .. s1) = xT · kernel + input bias:
+     * the input projection of a block of steps, for one chunk (one GEMM per gate when the chunk
+     * has every row, else one per step).
      */
-    private void inputProjection(RecurrentFrame fr, int s0, int s1, int j0, int j1) {
+    private void inputProjection(RecurrentFrame fr, int s0, int s1, int b0, int b1, int j0, int j1) {
+        int nb = fr.b;
+        if (b0 == 0 && b1 == nb) {
+            projectRows(fr, s0 * nb, (s1 - s0) * nb, j0, j1);
+        } else {
+            for (int s = s0; s < s1; s++) projectRows(fr, s * nb + b0, b1 - b0, j0, j1);
+        }
+    }
+
+    /** Rows [r0, r0 + rows) of the [T*B, GH] gate buffer, units [j0, j1): xT · kernel + bias. */
+    private void projectRows(RecurrentFrame fr, int r0, int rows, int j0, int j1) {
         Kernels k = Kernels.get();
-        int nb = fr.b, nf = fr.f, h = units, gh = gates() * units, rows = (s1 - s0) * nb, w = j1 - j0;
+        int nf = fr.f, h = units, gh = gates() * units, w = j1 - j0;
         for (int g = 0; g < gates(); g++) {
-            int aOff = s0 * nb * gh + g * h;
+            int aOff = r0 * gh + g * h;
             if (fr.packed) {
-                k.gemmPacked(rows, j0, j1, fr.xT, s0 * nb * nf, nf, fr.wPack[g], 0f, fr.a, aOff, gh);
+                k.gemmPacked(rows, j0, j1, fr.xT, r0 * nf, nf, fr.wPack[g], 0f, fr.a, aOff, gh);
             } else {
-                k.gemm(false, false, rows, w, nf, 1f, fr.xT, s0 * nb * nf, nf, kernel.value(), g * h + j0, gh,
+                k.gemm(false, false, rows, w, nf, 1f, fr.xT, r0 * nf, nf, kernel.value(), g * h + j0, gh,
                         0f, fr.a, aOff + j0, gh);
             }
             if (useBias) k.addRowVector(rows, w, bias.value(), g * h + j0, fr.a, aOff + j0, gh);
@@ -771,8 +822,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     }
 
     /** Steps per input-projection block: about 128 rows, so a chunk's block stays in cache. */
-    private static int projectionBlock(int nb) {
-        return Math.max(1, 128 / nb);
+    private static int projectionBlock(int rows) {
+        return Math.max(1, 128 / rows);
     }
 
     private void prepare(RecurrentFrame fr, int nb, int nt, int nf, boolean training) {
@@ -827,23 +878,26 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * holds the input projection plus bias; {@code hd} at {@code hdOff} the state used in the
      * recurrent product; {@code hAll[s]} (and {@code cAll[s]}) the previous state. Writes
      * {@code hAll[s+1]}, {@code cAll[s+1]} and leaves in {@code a[s]} and {@code aux[s]} what
-     * {@link #stepBackward} reads. Only units [j0, j1) (all their gate columns, all batch rows)
-     * are this call's: other chunks compute the other units at the same time. A cell whose step
-     * needs every unit of an intermediate result splits the step into {@link #forwardPhases}
-     * phases; phase p of a step starts when phase p-1 is complete for every unit. The recurrent
-     * products go through {@link #recurrentProduct}.
+     * {@link #stepBackward} reads. Only batch rows [b0, b1) and units [j0, j1) (all their gate
+     * columns) are this call's: other chunks compute the other rows or units at the same time
+     * (a chunk has every unit or every row). A cell whose step needs every unit of an
+     * intermediate result splits the step into {@link #forwardPhases} phases; phase p of a step
+     * starts when phase p-1 is complete for every chunk. The recurrent products go through
+     * {@link #recurrentProduct}.
      */
-    protected abstract void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1);
+    protected abstract void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1,
+                                        int j0, int j1);
 
     /**
      * One backward step (pointwise part). On entry {@code dh} ([B, H]) holds dLoss/dh[s+1]
      * and {@code dc} dLoss/dc[s+1]. Writes the gate pre-activation gradients into {@code a[s]},
      * the recurrent-product gradients into {@link #recurrentGrad} (when distinct from a), sets
      * {@code dh} to the part of dLoss/dh[s] that does not go through the generic recurrent
-     * product (direct paths), and {@code dc} to dLoss/dc[s]. As forward, for units [j0, j1)
-     * only, in {@link #backwardPhases} phases.
+     * product (direct paths), and {@code dc} to dLoss/dc[s]. As forward, for rows [b0, b1) and
+     * units [j0, j1) only, in {@link #backwardPhases} phases.
      */
-    protected abstract void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1);
+    protected abstract void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1,
+                                         int j0, int j1);
 
     /** The buffer of recurrent-product gradients [T, B, ld] (default: the gate buffer). */
     protected float[] recurrentGrad(RecurrentFrame fr) {

@@ -37,11 +37,12 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
-    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
+                               int j1) {
         int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
         int aOff = s * bh;
-        recurrentProduct(fr, 0, j0, j1, hd, hdOff, 1f, fr.a, aOff, h);
-        for (int b = 0; b < nb; b++) {
+        recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 1f, fr.a, aOff, h);
+        for (int b = b0; b < b1; b++) {
             int o = aOff + b * h + j0;
             activation.apply(w, fr.a, o, fr.a, o);
             System.arraycopy(fr.a, o, fr.hAll, o + bh, w);
@@ -49,10 +50,11 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
-    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int j0, int j1) {
+    protected void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
+                                int j1) {
         int h = units, aOff = s * fr.b * h;
         float[] a = fr.a, dh = fr.dh;
-        for (int b = 0; b < fr.b; b++) {
+        for (int b = b0; b < b1; b++) {
             for (int j = b * h + j0; j < b * h + j1; j++) {
                 a[aOff + j] = dh[j] * activation.derivFromOutput(a[aOff + j]);
                 dh[j] = 0f;

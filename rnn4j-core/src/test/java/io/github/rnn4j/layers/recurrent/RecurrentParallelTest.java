@@ -22,16 +22,17 @@ import static io.github.rnn4j.layers.recurrent.RecurrentTesting.sampleSteps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The time loop in phases of unit chunks claimed by the kernels' threads, with the recurrent
- * kernel packed once per call: checked at sizes where it really splits (40 units: with 16-column
- * panels, two chunks of 16 and 24 units, a ragged last panel; batch 6: one 4-row micro-kernel block plus two leftover
- * rows). The reference is each sample run alone (batch 1: one part, no packing, the plain GEMM
- * path), which must give the same outputs, input gradients and summed weight gradients, with a
- * mask, backwards, and for every cell; and a finite-difference check with dropout and recurrent
- * dropout on at the split size.
+ * The time loop in phases of chunks claimed by the kernels' threads, with the recurrent kernel
+ * packed once per call: checked at sizes where it really splits, both ways. Unit chunks: 40
+ * units with 16-column panels make two chunks of 16 and 24 units, a ragged last panel. Row
+ * chunks: batch 6 makes chunks of rows [0, 4) (one 4-row micro-kernel block) and [4, 6) (two
+ * leftover rows). The reference is each sample run alone (batch 1: one part, no packing, the
+ * plain GEMM path), which must give the same outputs, input gradients and summed weight
+ * gradients, with a mask, backwards, and for every cell; and a finite-difference check with
+ * dropout and recurrent dropout on at the split size.
  *
  * <p>The threshold below which a step is not worth splitting is lowered to 0 here, so that the
- * small layers of a fast test split too.
+ * small layers of a fast test split too; the rows-per-thread threshold is set to force each split.
  *
  * <p>Under the plain kernels (the suite's second run) there is no pool and the loop runs as one
  * chunk; the same comparisons then check the one-chunk code path.
@@ -47,16 +48,35 @@ class RecurrentParallelTest {
     @AfterAll
     static void restoreThreshold() {
         Recurrent.parallelStepMinMacs = Recurrent.PARALLEL_STEP_MIN_MACS;
+        Recurrent.rowSplitMinRows = Recurrent.ROW_SPLIT_MIN_ROWS;
+    }
+
+    /** Forces the row split (true) or the unit split (false) for the test's batch of 6. */
+    private static void splitRows(boolean rows) {
+        Recurrent.rowSplitMinRows = rows ? 1 : 1000;
+    }
+
+    /** On a pool of two or more threads, the layer must split the batch as asked, in two chunks. */
+    private static void assertSplit(Recurrent<?> l, int nb, boolean rows) {
+        if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
+            assertEquals(2, l.timeLoopChunks(nb), "the batch must run in two chunks");
+            assertEquals(rows, l.timeLoopSplitsRows(nb), rows ? "chunks of rows" : "chunks of units");
+        }
     }
 
     @ParameterizedTest
     @EnumSource(Cell.class)
     void splitBatchMatchesEachSampleAlone(Cell cell) {
+        for (boolean rows : new boolean[]{false, true}) {
+            splitRows(rows);
+            splitBatchMatchesEachSampleAlone(cell, rows);
+        }
+    }
+
+    private void splitBatchMatchesEachSampleAlone(Cell cell, boolean rows) {
         for (boolean goBackwards : new boolean[]{false, true}) {
             Recurrent<?> l = build(cell.create(NH).returnSequences(true).goBackwards(goBackwards), NF, false, 5);
-            if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
-                assertEquals(2, l.timeLoopChunks(NB), "the batch must run in chunks of units");
-            }
+            assertSplit(l, NB, rows);
             SplittableRandom r = new SplittableRandom(11);
             Tensor x = random(r, 1f, NB, NT, NF);
             int[] lengths = {5, 3, 5, 1, 4, 5};
@@ -92,16 +112,16 @@ class RecurrentParallelTest {
                 Layer.Frame fb = one.newFrame();
                 Tensor yb = one.forward(new Tensor[]{xb}, null, fb, false)[0];
                 Tensor dxb = one.backward(new Tensor[]{dyb}, fb)[0];
-                assertClose(cell + " back=" + goBackwards + " output of sample " + b, yb.data(), 0, y.data(), b * NT * NH,
+                assertClose(cell + " rows=" + rows + " back=" + goBackwards + " output of sample " + b, yb.data(), 0, y.data(), b * NT * NH,
                         len * NH, 2e-6);
-                assertClose(cell + " back=" + goBackwards + " dx of sample " + b, dxb.data(), 0, dx.data(), b * NT * NF,
+                assertClose(cell + " rows=" + rows + " back=" + goBackwards + " dx of sample " + b, dxb.data(), 0, dx.data(), b * NT * NF,
                         len * NF, 2e-5);
             }
             Recurrent.parallelStepMinMacs = 0;
             if (!goBackwards) {
                 float[][] gRows = RecurrentTesting.grads(one);
                 for (int i = 0; i < gBatch.length; i++) {
-                    assertClose(cell + " weight gradient " + l.params().get(i).name(), gRows[i], gBatch[i], 1e-4);
+                    assertClose(cell + " rows=" + rows + " weight gradient " + l.params().get(i).name(), gRows[i], gBatch[i], 1e-4);
                 }
             }
         }
@@ -110,6 +130,13 @@ class RecurrentParallelTest {
     @ParameterizedTest
     @EnumSource(Cell.class)
     void gradientIsRightWhenSplitWithDropout(Cell cell) {
+        for (boolean rows : new boolean[]{false, true}) {
+            splitRows(rows);
+            gradientIsRightWhenSplitWithDropout(cell, rows);
+        }
+    }
+
+    private void gradientIsRightWhenSplitWithDropout(Cell cell, boolean rows) {
         Recurrent<?> l = build(RecurrentDropoutTest.fixedMask(cell, 20).dropout(0.3).recurrentDropout(0.4)
                 .returnSequences(true).returnState(true), NF, true, 23);
         SplittableRandom r = new SplittableRandom(3);
@@ -117,9 +144,7 @@ class RecurrentParallelTest {
         Tensor[] in = new Tensor[1 + l.stateCount()];
         in[0] = random(r, 1f, NB, nt, NF);
         for (int i = 1; i < in.length; i++) in[i] = random(r, 0.5f, NB, 20);
-        if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
-            assertEquals(2, l.timeLoopChunks(NB), "20 units must run in two chunks");
-        }
+        assertSplit(l, NB, rows);
         GradCheck.check(l, in, Mask.fromLengths(nt, 3, 2, 3, 1, 3, 3), true, null, 9);
     }
 }
