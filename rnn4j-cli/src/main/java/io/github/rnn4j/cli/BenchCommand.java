@@ -76,7 +76,11 @@ import java.util.concurrent.Callable;
  *       of a dataset, and fit's safety net (finite checks, the snapshot of the weights that undoes
  *       an overflowing step) is not timed. {@code --dropout} and {@code --recurrent-dropout} set
  *       the recurrent layer's dropout and recurrentDropout in training rows (Keras's variational
- *       masks, drawn once per batch); the row records both. Inference rows never drop;</li>
+ *       masks, drawn once per batch); the row records both. Inference rows never drop.
+ *       {@code --recurrent-dropout-cost R} makes each training row twice from the same seed, with
+ *       {@code --recurrent-dropout} and with R, and alternates their iterations in one process
+ *       (warm-up included), so the second row's {@code paired_time_ratio} (median over iterations
+ *       of its time over the first's) is the cost of R measured in the same moments;</li>
  *   <li><b>step</b>: one forward of a {@code stateful} recurrent layer (returnSequences false)
  *       on a (1, 1, F) tensor with a reused frame; the layer carries (h, c) to the next call.
  *       2,000 warm-up steps, then 20,000 measured in blocks of 100 (one {@code nanoTime} pair per
@@ -166,6 +170,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--recurrent-dropout", paramLabel = "R", defaultValue = "0",
             description = "recurrentDropout of the recurrent layer in training rows (default: ${DEFAULT-VALUE})")
     double recurrentDropout;
+    @Option(names = "--recurrent-dropout-cost", paramLabel = "R",
+            description = "training rows run twice, alternately in one process: with --recurrent-dropout and with R; "
+                    + "prints the paired cost of R (median over iterations of the time ratio)")
+    Double recurrentDropoutCost;
     @Option(names = "--seed", defaultValue = "42", description = "seed for weights and data (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
@@ -198,6 +206,9 @@ final class BenchCommand implements Callable<Integer> {
         if (!(recurrentDropout >= 0 && recurrentDropout < 1)) {
             throw new IllegalArgumentException("--recurrent-dropout must be in [0, 1), got " + recurrentDropout);
         }
+        if (recurrentDropoutCost != null && !(recurrentDropoutCost >= 0 && recurrentDropoutCost < 1)) {
+            throw new IllegalArgumentException("--recurrent-dropout-cost must be in [0, 1), got " + recurrentDropoutCost);
+        }
         processPeakRss = vmHwmMib();
         int kernelThreads = loadKernels();
         Kernels k = Kernels.get();
@@ -224,17 +235,19 @@ final class BenchCommand implements Callable<Integer> {
                     : (m.equals("both") ? List.of("inference", "training") : List.of(m));
             for (String cell : cellList) {
                 for (String md : modes) {
-                    Map<String, Object> r = md.equals(STEP) ? runStepRow(cell, c) : runRow(cell, c, md);
-                    rows.add(r);
-                    Object us = r.get("us_per_step");
-                    out.printf(Locale.ROOT, "%-9s %-7s %-9s %5d %4d %4d %5d %5d %10.1f %10.3f %9.3f %8.2f %8.2f %9.1f %9s %8s%n",
-                            r.get("cell"), c.name(), md, c.batch(), c.seq(), c.features(), c.units(), r.get("iters"),
-                            r.get("seq_per_s"), r.get("ms_median"), r.get("ms_min"), r.get("gflops"),
-                            r.get("gflops_best"), r.get("peak_heap_mib"), mib(r.get("peak_rss_mib")),
-                            us == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) us));
-                    if (us != null) {
-                        out.printf(Locale.ROOT, "          (Model.step, new frame and state per call: %.3f us/step)%n",
-                                (Double) r.get("us_per_step_model"));
+                    List<Map<String, Object>> made = md.equals(STEP) ? List.of(runStepRow(cell, c))
+                            : md.equals("training") && recurrentDropoutCost != null
+                            ? runRows(cell, c, md, new double[]{recurrentDropout, recurrentDropoutCost})
+                            : List.of(runRow(cell, c, md));
+                    for (Map<String, Object> r : made) printRow(out, c, md, r);
+                    rows.addAll(made);
+                    if (made.size() == 2) {
+                        Map<String, Object> base = made.get(0), with = made.get(1);
+                        out.printf(Locale.ROOT, "          recurrentDropout %s vs %s, alternated: median time ratio %.3f "
+                                        + "(cost %+.1f %%); ratio of the medians %.3f%n",
+                                with.get("recurrent_dropout"), base.get("recurrent_dropout"), with.get("paired_time_ratio"),
+                                ((Double) with.get("paired_time_ratio") - 1) * 100,
+                                (Double) with.get("ms_median") / (Double) base.get("ms_median"));
                     }
                     out.flush();
                 }
@@ -260,6 +273,20 @@ final class BenchCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), j);
         }
         return 0;
+    }
+
+    /** One line of the table (and the step rows' streaming-API figure under it). */
+    private static void printRow(PrintStream out, Config c, String md, Map<String, Object> r) {
+        Object us = r.get("us_per_step");
+        out.printf(Locale.ROOT, "%-9s %-7s %-9s %5d %4d %4d %5d %5d %10.1f %10.3f %9.3f %8.2f %8.2f %9.1f %9s %8s%n",
+                r.get("cell"), c.name(), md, c.batch(), c.seq(), c.features(), c.units(), r.get("iters"),
+                r.get("seq_per_s"), r.get("ms_median"), r.get("ms_min"), r.get("gflops"),
+                r.get("gflops_best"), r.get("peak_heap_mib"), mib(r.get("peak_rss_mib")),
+                us == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) us));
+        if (us != null) {
+            out.printf(Locale.ROOT, "          (Model.step, new frame and state per call: %.3f us/step)%n",
+                    (Double) r.get("us_per_step_model"));
+        }
     }
 
     /**
@@ -424,67 +451,79 @@ final class BenchCommand implements Callable<Integer> {
 
     // ---- rows ---------------------------------------------------------------------------------
 
-    /** A seq or charlm row: builds the layers, warms up, times {@code iters} iterations. */
-    private Map<String, Object> runRow(String cell, Config c, String md) {
-        boolean training = md.equals("training");
-        boolean charlm = c.kind().equals(CHARLM);
-        int nWarm = warmup != null ? warmup : c.warmup();
-        int nIter = iters != null ? iters : c.iters();
-        int nb = c.batch(), nt = c.seq(), nf = c.features(), nh = c.units();
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor x;
-        Tensor y = null;
-        if (charlm) {
-            // random token ids (B, T+1): one-hot inputs are ids[:, :T], targets ids[:, 1:]
-            x = Tensor.zeros(nb, nt, nf);
-            y = Tensor.zeros(nb, nt);
-            float[] xd = x.data(), yd = y.data();
-            for (int b = 0; b < nb; b++) {
-                int prev = r.nextInt(nf);
-                for (int t = 0; t < nt; t++) {
-                    int next = r.nextInt(nf);
-                    xd[(b * nt + t) * nf + prev] = 1f;
-                    yd[b * nt + t] = next;
-                    prev = next;
-                }
-            }
-        } else {
-            x = random(r, nb, nt, nf);
-        }
-        Tensor[] xs = {x};
-        Layer rnn = newCell(cell, nh, charlm, training ? dropout : 0, training ? recurrentDropout : 0);
-        rnn.build(new int[][]{{nt, nf}}, seed);
-        Layer.Frame rf = rnn.newFrame();
-
-        Dense dense = null;
-        Layer.Frame df = null;
-        if (training || charlm) {
-            dense = new Dense(charlm ? nf : 1);
-            dense.build(new int[][]{charlm ? new int[]{nt, nh} : new int[]{nh}}, seed + 1);
-            df = dense.newFrame();
-        }
-        Tensor g = null;
-        Optimizer opt = null;
-        Loss loss = null;
-        List<Param> params = null;
-        if (training) {
-            if (charlm) {
-                g = Tensor.zeros(nb, nt, nf);
-                loss = new SparseCategoricalCrossentropy(true);
-            } else {
-                y = random(r, nb, 1);
-                g = Tensor.zeros(nb, 1);
-                loss = new MeanSquaredError();
-            }
-            opt = new Adam(1e-3);
-            params = new ArrayList<>(rnn.params());
-            params.addAll(dense.params());
-        }
-
-        Peaks peaks = new Peaks();
-        long[] ns = new long[nIter];
+    /**
+     * One row's work, built once: the recurrent layer (and Dense, loss, Adam for training or
+     * charlm), its input and reused frames; {@link #once} runs one iteration and returns its
+     * nanoseconds. Rows time it alone; the recurrent-dropout cost pairs two and alternates them.
+     */
+    private final class Workload {
+        final boolean training;
+        final boolean charlm;
+        final double rowDropout;
+        final double rowRecurrentDropout;
+        final Layer rnn;
+        final Layer.Frame rf;
+        final Tensor[] xs;
+        Tensor y;
+        Dense dense;
+        Layer.Frame df;
+        Tensor g;
+        Optimizer opt;
+        Loss loss;
+        List<Param> params;
         double lastLoss = Double.NaN;
-        for (int it = -nWarm; it < nIter; it++) {
+
+        Workload(String cell, Config c, String md, double rowDropout, double rowRecurrentDropout) {
+            training = md.equals("training");
+            charlm = c.kind().equals(CHARLM);
+            this.rowDropout = training ? rowDropout : 0;
+            this.rowRecurrentDropout = training ? rowRecurrentDropout : 0;
+            int nb = c.batch(), nt = c.seq(), nf = c.features(), nh = c.units();
+            SplittableRandom r = new SplittableRandom(seed);
+            Tensor x;
+            if (charlm) {
+                // random token ids (B, T+1): one-hot inputs are ids[:, :T], targets ids[:, 1:]
+                x = Tensor.zeros(nb, nt, nf);
+                y = Tensor.zeros(nb, nt);
+                float[] xd = x.data(), yd = y.data();
+                for (int b = 0; b < nb; b++) {
+                    int prev = r.nextInt(nf);
+                    for (int t = 0; t < nt; t++) {
+                        int next = r.nextInt(nf);
+                        xd[(b * nt + t) * nf + prev] = 1f;
+                        yd[b * nt + t] = next;
+                        prev = next;
+                    }
+                }
+            } else {
+                x = random(r, nb, nt, nf);
+            }
+            xs = new Tensor[]{x};
+            rnn = newCell(cell, nh, charlm, this.rowDropout, this.rowRecurrentDropout);
+            rnn.build(new int[][]{{nt, nf}}, seed);
+            rf = rnn.newFrame();
+            if (training || charlm) {
+                dense = new Dense(charlm ? nf : 1);
+                dense.build(new int[][]{charlm ? new int[]{nt, nh} : new int[]{nh}}, seed + 1);
+                df = dense.newFrame();
+            }
+            if (training) {
+                if (charlm) {
+                    g = Tensor.zeros(nb, nt, nf);
+                    loss = new SparseCategoricalCrossentropy(true);
+                } else {
+                    y = random(r, nb, 1);
+                    g = Tensor.zeros(nb, 1);
+                    loss = new MeanSquaredError();
+                }
+                opt = new Adam(1e-3);
+                params = new ArrayList<>(rnn.params());
+                params.addAll(dense.params());
+            }
+        }
+
+        /** One iteration (see the class comment for what it is); its wall-clock nanoseconds. */
+        long once() {
             long t0 = System.nanoTime();
             if (!training) {
                 Tensor h = rnn.forward(xs, null, rf, false)[0];
@@ -498,17 +537,61 @@ final class BenchCommand implements Callable<Integer> {
                 rnn.backward(new Tensor[]{gh}, rf);
                 opt.step(params);
             }
-            long dt = System.nanoTime() - t0;
-            if (it >= 0) ns[it] = dt;
-            peaks.sample();
+            return System.nanoTime() - t0;
         }
+    }
 
+    /** A seq or charlm row: builds the layers, warms up, times {@code iters} iterations. */
+    private Map<String, Object> runRow(String cell, Config c, String md) {
+        return runRows(cell, c, md, new double[]{recurrentDropout}).get(0);
+    }
+
+    /**
+     * Rows of one configuration that differ only in the recurrent dropout rate, one per rate:
+     * the workloads are built, warmed up in turn, then timed alternately (iteration i of every
+     * rate before iteration i+1 of any), so that a slow moment of a shared machine falls on all
+     * of them alike.
+     */
+    private List<Map<String, Object>> runRows(String cell, Config c, String md, double[] rates) {
+        int nWarm = warmup != null ? warmup : c.warmup();
+        int nIter = iters != null ? iters : c.iters();
+        Workload[] w = new Workload[rates.length];
+        for (int i = 0; i < rates.length; i++) w[i] = new Workload(cell, c, md, dropout, rates[i]);
+        Peaks peaks = new Peaks();
+        long[][] ns = new long[rates.length][nIter];
+        for (int it = -nWarm; it < nIter; it++) {
+            for (int i = 0; i < rates.length; i++) {
+                long dt = w[i].once();
+                if (it >= 0) ns[i][it] = dt;
+                peaks.sample();
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < rates.length; i++) {
+            Map<String, Object> row = rowOf(cell, c, md, w[i], nWarm, ns[i]);
+            peaks.finish(row);
+            rows.add(row);
+        }
+        if (rates.length == 2) {
+            // the paired cost: median over iterations of (time with rate 2) / (time with rate 1)
+            double[] ratio = new double[nIter];
+            for (int it = 0; it < nIter; it++) ratio[it] = ns[1][it] / (double) ns[0][it];
+            Arrays.sort(ratio);
+            double median = nIter % 2 == 1 ? ratio[nIter / 2] : (ratio[nIter / 2 - 1] + ratio[nIter / 2]) / 2;
+            rows.get(1).put("paired_time_ratio", median);
+        }
+        return rows;
+    }
+
+    /** The row's figures from its measured iteration times. */
+    private Map<String, Object> rowOf(String cell, Config c, String md, Workload w, int nWarm, long[] ns) {
+        int nb = c.batch(), nt = c.seq(), nf = c.features(), nh = c.units();
         long[] sorted = ns.clone();
         Arrays.sort(sorted);
         double median = median(sorted) / 1e9;
         double min = sorted[0] / 1e9;
-        double perPosition = 2.0 * gates(cell) * nh * (double) (nf + nh) + (charlm ? 2.0 * nh * nf : 0);
-        double flops = perPosition * nb * nt * (training ? 3 : 1);
+        double perPosition = 2.0 * gates(cell) * nh * (double) (nf + nh) + (w.charlm ? 2.0 * nh * nf : 0);
+        double flops = perPosition * nb * nt * (w.training ? 3 : 1);
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("cell", displayName(cell));
@@ -518,20 +601,19 @@ final class BenchCommand implements Callable<Integer> {
         row.put("seq", nt);
         row.put("features", nf);
         row.put("units", nh);
-        if (charlm) row.put("vocab", nf);
+        if (w.charlm) row.put("vocab", nf);
         row.put("warmup", nWarm);
-        row.put("iters", nIter);
+        row.put("iters", ns.length);
         row.put("flops_per_iter", flops);
         row.put("seq_per_s", nb / median);
         row.put("ms_median", median * 1e3);
         row.put("ms_min", min * 1e3);
         row.put("gflops", flops / median / 1e9);
         row.put("gflops_best", flops / min / 1e9);
-        peaks.finish(row);
-        if (training) {
-            row.put("dropout", dropout);
-            row.put("recurrent_dropout", recurrentDropout);
-            row.put("last_loss", lastLoss);
+        if (w.training) {
+            row.put("dropout", w.rowDropout);
+            row.put("recurrent_dropout", w.rowRecurrentDropout);
+            row.put("last_loss", w.lastLoss);
         }
         return row;
     }

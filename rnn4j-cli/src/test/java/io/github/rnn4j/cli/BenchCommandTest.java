@@ -191,6 +191,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void recurrentDropoutCostPairsTwoAlternatedRows(@TempDir Path dir) throws Exception {
+        String[] common = {"--cells", "gru", "--configs", "3x8x5x6", "--mode", "both", "--warmup", "1", "--iters", "3"};
+        List<String> a = new ArrayList<>(List.of(common));
+        a.addAll(List.of("--recurrent-dropout-cost", "0.5"));
+        JsonNode rows = bench(dir, a.toArray(String[]::new)).get("rows");
+        // inference row once, then the training pair: without, then with recurrent dropout
+        assertEquals(3, rows.size(), rows.toString());
+        assertEquals("inference", rows.get(0).get("mode").asText());
+        JsonNode base = rows.get(1), with = rows.get(2);
+        assertEquals("training", base.get("mode").asText());
+        assertEquals("training", with.get("mode").asText());
+        assertEquals(0.0, base.get("recurrent_dropout").asDouble());
+        assertEquals(0.5, with.get("recurrent_dropout").asDouble());
+        assertEquals(3, with.get("iters").asInt());
+        assertFalse(base.has("paired_time_ratio"), base.toString());
+        double ratio = with.get("paired_time_ratio").asDouble();
+        assertTrue(ratio > 0 && Double.isFinite(ratio), with.toString());
+        // the two rows really trained differently: the masks change the loss
+        assertNotEquals(base.get("last_loss").asDouble(), with.get("last_loss").asDouble(), with.toString());
+        String[] r = capture("bench", "--recurrent-dropout-cost", "1");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--recurrent-dropout-cost must be in [0, 1), got 1.0"), r[2]);
+    }
+
+    @Test
     void badOptionsAreClearErrors() {
         String[] r = capture("bench", "--cells", "transformer");
         assertEquals("2", r[0]);
