@@ -399,6 +399,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         PackedMatrix[] wPack;    // per gate block: W[:, g*H .. (g+1)*H)
         PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
         PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
+        PackedMatrix wT;         // backward: kernel^T, for dx = dA · W^T
+        IntConsumer dxBody;      // one thread's rows of dx; made once per frame
+        int dxParts;
         float[] dy;              // backward: gradient of the output (or null)
 
         static float[] grow(float[] buf, int n) {
@@ -410,6 +413,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     public Frame newFrame() {
         RecurrentFrame fr = new RecurrentFrame();
         fr.body = part -> runChunks(fr);
+        fr.dxBody = part -> inputGradRows(fr, part);
         return fr;
     }
 
@@ -950,7 +954,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         // dx = dA · W^T, back to batch-major, through the dropout mask
         fr.dxT = RecurrentFrame.grow(fr.dxT, rows * nf);
         float[] dxT = fr.dxT;
-        k.gemm(false, true, rows, nf, gh, 1f, fr.a, 0, gh, kernel.value(), 0, gh, 0f, dxT, 0, nf);
+        inputGrad(fr, k);
         Tensor dx = Tensor.zeros(nb, nt, nf);
         float[] dxd = dx.data();
         for (int s = 0; s < nt; s++) {
@@ -971,6 +975,32 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             if (stateCount() == 2) grads[2] = Tensor.of(Arrays.copyOf(fr.dc, bh), nb, h);
         }
         return grads;
+    }
+
+    /**
+     * dxT = dA · kernel^T over all T*B rows: kernel^T packed (it is small), dA read in place (it
+     * is the largest buffer: a GEMM that packs it first would copy all of it once more), the
+     * rows split over the pool's threads. Every row is computed by the same code whichever
+     * thread takes it.
+     */
+    private void inputGrad(RecurrentFrame fr, Kernels k) {
+        int rows = fr.t * fr.b, gh = gates() * units;
+        fr.wT = k.pack(true, gh, fr.f, kernel.value(), 0, gh, fr.wT);
+        int parts = (int) Math.min(k.threads(), Math.max(1L, (long) rows * gh * fr.f / PARALLEL_STEP_MIN_MACS));
+        fr.dxParts = parts;
+        if (parts == 1 || !k.parallel(parts, fr.dxBody)) {
+            fr.dxParts = 1;
+            inputGradRows(fr, 0);
+        }
+    }
+
+    /** Part {@code part} of {@code fr.dxParts} of the rows of {@link #inputGrad} (multiples of the row block). */
+    private void inputGradRows(RecurrentFrame fr, int part) {
+        int rows = fr.t * fr.b, gh = gates() * units, nf = fr.f, parts = fr.dxParts;
+        int blocks = (rows + ROW_ALIGN - 1) / ROW_ALIGN;
+        int r0 = Math.min(rows, (int) ((long) blocks * part / parts) * ROW_ALIGN);
+        int r1 = Math.min(rows, (int) ((long) blocks * (part + 1) / parts) * ROW_ALIGN);
+        if (r1 > r0) Kernels.get().gemmPacked(r1 - r0, 0, nf, fr.a, r0 * gh, gh, fr.wT, 0f, fr.dxT, r0 * nf, nf);
     }
 
     /** Bias gradient: column sums of the gate gradients (GRU reset-after adds the recurrent row). */
