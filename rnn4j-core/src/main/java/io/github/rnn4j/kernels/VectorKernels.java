@@ -783,7 +783,10 @@ public final class VectorKernels implements Kernels {
     private static final float T3 = -1f / 3, T5 = 2f / 15, T7 = -17f / 315, T9 = 62f / 2835, T11 = -1382f / 155925;
 
     private static FloatVector expV(FloatVector x) {
-        x = x.max(EXP_LO).min(EXP_HI);
+        // clamp by compare and blend (FloatVector.max/min carry Java's NaN and -0 rules, several
+        // instructions each on AVX2; the results are the same here: NaN stays NaN either way)
+        FloatVector lo = FloatVector.broadcast(S, EXP_LO), hi = FloatVector.broadcast(S, EXP_HI);
+        x = x.blend(lo, x.lt(lo)).blend(hi, hi.lt(x));
         FloatVector t = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, MAGIC));
         FloatVector n = t.sub(MAGIC);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
@@ -794,8 +797,9 @@ public final class VectorKernels implements Kernels {
         p = p.fma(r, FloatVector.broadcast(S, P4));
         p = p.fma(r, FloatVector.broadcast(S, P5));
         p = p.fma(r.mul(r), r).add(1f);
-        FloatVector scale = ((jdk.incubator.vector.IntVector) n.convert(VectorOperators.F2I, 0))
-                .add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        // 2^n from t's bits: t = 1.5*2^23 + n exactly, so its low bits are n, and the bits of
+        // 1.5*2^23 vanish in the shift (the same integer as (int) n, without a conversion)
+        FloatVector scale = t.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(scale);
     }
 

@@ -377,6 +377,35 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The vector lanes and the scalar tail (also what runs before C2 compiles the loop, per lane)
+     * give the same bits: "same seed, same bits" depends on it. Checked over a dense grid, both
+     * clamps of exp, and the small-|x| branch of tanh.
+     */
+    @Test
+    void activationLanesEqualTheScalarFormulaBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        int n = 1 << 16;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = switch (i % 4) {
+                case 0 -> (float) rnd.nextDouble(-100, 100);
+                case 1 -> (float) rnd.nextDouble(-0.3, 0.3);
+                case 2 -> (float) rnd.nextGaussian() * 3f;
+                default -> (float) ((rnd.nextBoolean() ? 1 : -1) * Math.pow(10, rnd.nextDouble(-30, 3)));
+            };
+        }
+        float[] s = new float[n], t = new float[n];
+        vector1.sigmoid(n, x, 0, s, 0);
+        vector1.tanh(n, x, 0, t, 0);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(VectorKernels.sigmoidS(x[i])), Float.floatToRawIntBits(s[i]),
+                    "sigmoid(" + x[i] + "): lane " + s[i] + ", scalar " + VectorKernels.sigmoidS(x[i]));
+            assertEquals(Float.floatToRawIntBits(VectorKernels.tanhS(x[i])), Float.floatToRawIntBits(t[i]),
+                    "tanh(" + x[i] + "): lane " + t[i] + ", scalar " + VectorKernels.tanhS(x[i]));
+        }
+    }
+
     private static void assertArrayClose(String what, float[] want, float[] got, float tol) {
         assertEquals(want.length, got.length, what);
         for (int i = 0; i < want.length; i++) {

@@ -388,7 +388,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] dh, dc, tmp, carry, saveH, saveC; // [B, H]
         float[] dxT;     // [T, B, F] input gradient before it is put back in batch-major order
         int[] lastValid; // [B] last valid step, -1 if none
-        // the time loop in phases of unit chunks (see the class comment)
+        // the time loop in phases of chunks of rows or units (see the class comment)
         final PhaseQueue queue = new PhaseQueue();
         IntConsumer body;        // one thread's share of the time loop; made once per frame
         boolean backwardPass;
@@ -501,7 +501,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             computeLastValid(fr);
         }
 
-        // the time loop, split by units over the kernels' threads (hd[0] first: every part reads all of it)
+        // the time loop, split by rows or units over the kernels' threads (hd[0] first: a unit chunk reads all of it)
         if (fr.hd != null) k.mul(bh, fr.hAll, 0, fr.rmask, 0, fr.hd, 0);
         packWeights(fr, k, false);
         runTimeLoop(fr, k, false);
@@ -544,7 +544,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         return out;
     }
 
-    // ---- the time loop, in phases of unit chunks ---------------------------------------------
+    // ---- the time loop, in phases of chunks -----------------------------------------------------
 
     /** Packs the recurrent kernel for this call's per-step products (batch >= PACK_MIN_BATCH). */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
