@@ -392,6 +392,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         final PhaseQueue queue = new PhaseQueue();
         IntConsumer body;        // one thread's share of the time loop; made once per frame
         boolean backwardPass;
+        boolean wholeSequence;   // each chunk runs every step (row chunks, or one chunk)
         int[] b0 = new int[1], b1 = new int[1];   // batch rows of each chunk
         int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
@@ -638,7 +639,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             fr.j1[c] = rows ? units : hi;
         }
         int perStep = backward ? backwardPhases() + 1 : forwardPhases();
-        fr.queue.reset(fr.t * perStep, chunks);
+        // a chunk that has every unit of its rows depends on nothing but itself: it runs the whole
+        // sequence at once, with no wait between steps (one phase); unit chunks meet at every phase
+        fr.wholeSequence = rows || chunks == 1;
+        fr.queue.reset(fr.wholeSequence ? 1 : fr.t * perStep, chunks);
         if (chunks == 1 || !k.parallel(k.threads(), fr.body)) fr.body.accept(0);
     }
 
@@ -648,18 +652,29 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int chunks = fr.queue.chunks();
         for (long t; (t = fr.queue.claim()) >= 0; ) {
             int q = (int) (t / chunks), c = (int) (t % chunks);
-            int step = q / perStep, phase = q % perStep;
             try {
-                if (fr.backwardPass) {
-                    backwardChunk(fr, fr.t - 1 - step, phase, fr.b0[c], fr.b1[c], fr.j0[c], fr.j1[c]);
+                if (fr.wholeSequence) {
+                    // every step and phase of the chunk's rows, in order
+                    for (int step = 0; step < fr.t; step++) {
+                        for (int phase = 0; phase < perStep; phase++) runPhase(fr, step, phase, c);
+                    }
                 } else {
-                    forwardChunk(fr, step, phase, fr.b0[c], fr.b1[c], fr.j0[c], fr.j1[c]);
+                    runPhase(fr, q / perStep, q % perStep, c);
                 }
             } catch (RuntimeException | Error e) {
                 fr.queue.fail();
                 throw e;
             }
             fr.queue.complete();
+        }
+    }
+
+    /** Phase {@code phase} of the {@code step}-th step processed (backward: counted from the end) for chunk c. */
+    private void runPhase(RecurrentFrame fr, int step, int phase, int c) {
+        if (fr.backwardPass) {
+            backwardChunk(fr, fr.t - 1 - step, phase, fr.b0[c], fr.b1[c], fr.j0[c], fr.j1[c]);
+        } else {
+            forwardChunk(fr, step, phase, fr.b0[c], fr.b1[c], fr.j0[c], fr.j1[c]);
         }
     }
 
