@@ -1,6 +1,7 @@
 package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.kernels.Activations;
+import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -66,6 +67,11 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
+    protected void prepareCell(RecurrentFrame fr, int nb, int nt) {
+        fr.rec = RecurrentFrame.grow(fr.rec, nb * 4 * units);
+    }
+
+    @Override
     public int stateCount() {
         return 2;
     }
@@ -76,10 +82,21 @@ public class LSTM extends Recurrent<LSTM> {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
         int aBase = s * nb * gh;
-        for (int g = 0; g < 4; g++) recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
+        // the recurrent products go to the small [B, GH] buffer rec (overwritten, never read first:
+        // a product that added into a[s] stalled on loading it from memory), then a[s] += rec
+        // (the same sum, float addition being commutative)
+        float[] rec = fr.rec;
+        for (int g = 0; g < 4; g++) recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
+        Kernels k = Kernels.get();
         Activations ra = recurrentActivation, act = activation;
         for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+            int ro = b * gh + j0;
+            if (w == h) {
+                k.axpy(gh, 1f, rec, ro, a, ao);
+            } else {
+                for (int g = 0; g < 4; g++) k.axpy(w, 1f, rec, ro + g * h, a, ao + g * h);
+            }
             // gate activations over contiguous blocks (vectorised kernels): i|f (one block when
             // this part has every unit), g, o
             if (w == h) {

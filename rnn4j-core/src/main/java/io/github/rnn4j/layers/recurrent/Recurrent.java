@@ -29,6 +29,7 @@ import java.util.function.IntConsumer;
  *   A      = xT · kernel + bias                   hoisted out of the recurrence, computed in
  *                                                 blocks of steps just before their use
  *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations in place, new h, c)
+ *                     (LSTM, SimpleRNN, GRU reset-after: the product into a small per-step buffer first)
  *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
  * </pre>
  * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
@@ -380,7 +381,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] aux;     // [T, B, H] cell-specific (LSTM tanh(c); GRU recurrent candidate or r*h)
         float[] hd;      // [T, B, H] recurrent-dropped states, or null (then hAll is used)
         float[] dR;      // [T, B, GH] GRU reset-after recurrent gradients
-        float[] rec;     // [B, GH] GRU per-step recurrent projection
+        float[] rec;     // [B, GH] per-step recurrent product (overwritten each step, then added to a[s])
         float[] dmask;   // [B, F]
         float[] rmask;   // [B, H]
         boolean[] valid; // [T, B] in processing order, or null without a mask

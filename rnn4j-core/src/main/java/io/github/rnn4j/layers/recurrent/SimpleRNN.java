@@ -1,5 +1,6 @@
 package io.github.rnn4j.layers.recurrent;
 
+import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Map;
 
@@ -32,6 +33,11 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
+    protected void prepareCell(RecurrentFrame fr, int nb, int nt) {
+        fr.rec = RecurrentFrame.grow(fr.rec, nb * units);
+    }
+
+    @Override
     public int stateCount() {
         return 1;
     }
@@ -41,9 +47,12 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
                                int j1) {
         int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
         int aOff = s * bh;
-        recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 1f, fr.a, aOff, h);
+        // the product goes to the small [B, H] buffer rec, then a[s] += rec (see LSTM)
+        recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 0f, fr.rec, 0, h);
+        Kernels k = Kernels.get();
         for (int b = b0; b < b1; b++) {
             int o = aOff + b * h + j0;
+            k.axpy(w, 1f, fr.rec, b * h + j0, fr.a, o);
             activation.apply(w, fr.a, o, fr.a, o);
             System.arraycopy(fr.a, o, fr.hAll, o + bh, w);
         }
