@@ -127,6 +127,44 @@ class RecurrentParallelTest {
         }
     }
 
+    /**
+     * "Same seed, same bits" whatever the thread count: the batch split into row chunks, into
+     * unit chunks, or run as one chunk gives bit-identical outputs, input gradients and weight
+     * gradients (each element is computed by the same code whichever chunk holds it).
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void rowChunksUnitChunksAndOneChunkGiveTheSameBits(Cell cell) {
+        float[][][] runs = new float[3][][];
+        for (int mode = 0; mode < 3; mode++) {
+            splitRows(mode == 0);
+            if (mode == 2) Recurrent.parallelStepMinMacs = Long.MAX_VALUE;   // one chunk
+            Recurrent<?> l = build(cell.create(NH).returnSequences(true), NF, false, 5);
+            if (Kernels.get() instanceof VectorKernels v && v.threads() >= 2) {
+                assertEquals(mode == 2 ? 1 : 2, l.timeLoopChunks(NB), "mode " + mode);
+            }
+            SplittableRandom r = new SplittableRandom(21);
+            Tensor x = random(r, 1f, NB, NT, NF);
+            Tensor dy = random(r, 1f, NB, NT, NH);
+            Layer.Frame f = l.newFrame();
+            Tensor y = l.forward(new Tensor[]{x}, Mask.fromLengths(NT, 5, 3, 5, 1, 4, 5), f, true)[0];
+            l.zeroGrads();
+            Tensor dx = l.backward(new Tensor[]{dy}, f)[0];
+            float[][] g = RecurrentTesting.grads(l);
+            runs[mode] = new float[2 + g.length][];
+            runs[mode][0] = y.data();
+            runs[mode][1] = dx.data();
+            System.arraycopy(g, 0, runs[mode], 2, g.length);
+            Recurrent.parallelStepMinMacs = 0;
+        }
+        for (int mode = 1; mode < 3; mode++) {
+            for (int i = 0; i < runs[0].length; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(runs[0][i], runs[mode][i],
+                        cell + ": array " + i + " (0 output, 1 dx, then weight gradients) differs in mode " + mode);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Cell.class)
     void gradientIsRightWhenSplitWithDropout(Cell cell) {
