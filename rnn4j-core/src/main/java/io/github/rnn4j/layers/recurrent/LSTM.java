@@ -72,6 +72,11 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
+    protected boolean fusesInputProjection() {
+        return true;
+    }
+
+    @Override
     public int stateCount() {
         return 2;
     }
@@ -82,31 +87,38 @@ public class LSTM extends Recurrent<LSTM> {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
         int aBase = s * nb * gh;
-        // the recurrent products go to the small [B, GH] buffer rec (overwritten, never read first:
-        // a product that added into a[s] stalled on loading it from memory), then a[s] += rec
-        // (the same sum, float addition being commutative)
+        // the gate pre-activations are made in the small [B, GH] buffer rec (overwritten, never read
+        // first: a product that added into a[s] stalled on loading it from memory): fused, the
+        // whole x·W + h·U + b per gate; else h·U, to which a[s] (x·W + b) is added; the activations
+        // then write a[s]
         float[] rec = fr.rec;
-        for (int g = 0; g < 4; g++) recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
+        if (fr.fused) {
+            fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
+        } else {
+            for (int g = 0; g < 4; g++) recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
+        }
         Kernels k = Kernels.get();
         Activations ra = recurrentActivation, act = activation;
         for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
             int ro = b * gh + j0;
-            if (w == h) {
-                k.axpy(gh, 1f, rec, ro, a, ao);
-            } else {
-                for (int g = 0; g < 4; g++) k.axpy(w, 1f, rec, ro + g * h, a, ao + g * h);
+            if (!fr.fused) {
+                if (w == h) {
+                    k.axpy(gh, 1f, a, ao, rec, ro);
+                } else {
+                    for (int g = 0; g < 4; g++) k.axpy(w, 1f, a, ao + g * h, rec, ro + g * h);
+                }
             }
-            // gate activations over contiguous blocks (vectorised kernels): i|f (one block when
-            // this part has every unit), g, o
+            // gate activations over contiguous blocks (vectorised kernels), from rec into a[s]:
+            // i|f (one block when this part has every unit), g, o
             if (w == h) {
-                ra.apply(2 * h, a, ao, a, ao);
+                ra.apply(2 * h, rec, ro, a, ao);
             } else {
-                ra.apply(w, a, ao, a, ao);
-                ra.apply(w, a, ao + h, a, ao + h);
+                ra.apply(w, rec, ro, a, ao);
+                ra.apply(w, rec, ro + h, a, ao + h);
             }
-            act.apply(w, a, ao + 2 * h, a, ao + 2 * h);
-            ra.apply(w, a, ao + 3 * h, a, ao + 3 * h);
+            act.apply(w, rec, ro + 2 * h, a, ao + 2 * h);
+            ra.apply(w, rec, ro + 3 * h, a, ao + 3 * h);
             for (int j = 0; j < w; j++) cAll[next + j] = a[ao + h + j] * cAll[prev + j] + a[ao + j] * a[ao + 2 * h + j];
             act.apply(w, cAll, next, aux, prev);
             for (int j = 0; j < w; j++) hAll[next + j] = a[ao + 3 * h + j] * aux[prev + j];

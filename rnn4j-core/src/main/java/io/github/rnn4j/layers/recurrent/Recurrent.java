@@ -28,10 +28,14 @@ import java.util.function.IntConsumer;
  *   xT[s]  = x[:, t(s), :] * dropoutMask          time-major, in processing order s
  *   A      = xT · kernel + bias                   hoisted out of the recurrence, computed in
  *                                                 blocks of steps just before their use
- *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations in place, new h, c)
- *                     (LSTM, SimpleRNN, GRU reset-after: the product into a small per-step buffer first)
+ *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations, new h, c)
  *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
  * </pre>
+ * With the recurrent kernel packed (batch >= {@value #PACK_MIN_BATCH}), LSTM and SimpleRNN fold
+ * the projection into the step instead: per gate one GEMM [xT[s] | hd[s]] · [kernel; U] + bias
+ * into a small per-step buffer, whose activations are written to A[s] (no projection pass, and
+ * the GEMM never reads A). The other paths also make the recurrent product in a small buffer and
+ * add A[s] to it there.
  * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
  * one GEMM {@code dR[s] · U^T}; the weight gradients dW, dU and dx are each one GEMM over all
  * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
@@ -402,6 +406,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
         PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
         PackedMatrix wT;         // backward: kernel^T, for dx = dA · W^T
+        boolean fused;           // forward: the cell computes [x|h] · [kernel; U] per step (no projection pass)
+        PackedMatrix[] wuPack;   // per gate block: [kernel; U][:, g*H .. (g+1)*H), when fused
+        float[] wuSrc;           // [F + H, GH]: kernel's rows, then U's, packed per gate into wuPack
+        float[] xh;              // per chunk [B, F + H]: the rows [x[s] | hd[s]] of the step it computes
         IntConsumer dxBody;      // one thread's rows of dx; made once per frame
         int dxParts;
         float[] dy;              // backward: gradient of the output (or null)
@@ -548,13 +556,66 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     // ---- the time loop, in phases of chunks -----------------------------------------------------
 
+    /**
+     * Whether the cell's step takes the input projection into its recurrent product (one GEMM
+     * per gate over [x | hd] with [kernel; U], see {@link #fusedProduct}) when the kernel is
+     * packed; cells that need x·W apart from h·U (GRU) say no.
+     */
+    protected boolean fusesInputProjection() {
+        return false;
+    }
+
+    /**
+     * Rows [b0, b1) and the columns of units [j0, j1) in every gate block of c (row i at
+     * i*ldc) = [x[s] | hd[s]] · [kernel; U] + bias, from the packed [kernel; U]: the input
+     * projection and the recurrent product of step s in one GEMM per gate, which overwrites c
+     * and reads nothing else of it. The rows [x | hd] are gathered into the chunk's own part of
+     * {@code fr.xh} (a unit chunk needs every row; chunks never share a part). Every element is
+     * computed the same way whatever the chunk, so the results do not depend on the split.
+     * Only when {@code fr.fused}.
+     */
+    protected final void fusedProduct(RecurrentFrame fr, int s, int b0, int b1, int j0, int j1, float[] hd,
+                                      int hdOff, float[] c, int ldc) {
+        Kernels k = Kernels.get();
+        int nb = fr.b, nf = fr.f, h = units, kk = nf + h;
+        float[] xh = fr.xh;
+        int base = chunkOf(fr, b0, j0) * nb * kk;
+        for (int b = b0; b < b1; b++) {
+            System.arraycopy(fr.xT, (s * nb + b) * nf, xh, base + b * kk, nf);
+            System.arraycopy(hd, hdOff + b * h, xh, base + b * kk + nf, h);
+        }
+        for (int g = 0; g < gates(); g++) {
+            int cOff = b0 * ldc + g * h;
+            k.gemmPacked(b1 - b0, j0, j1, xh, base + b0 * kk, kk, fr.wuPack[g], 0f, c, cOff, ldc);
+            if (useBias) k.addRowVector(b1 - b0, j1 - j0, bias.value(), g * h + j0, c, cOff + j0, ldc);
+        }
+    }
+
+    /** The index of the chunk that starts at row b0 and unit j0 in this call's split. */
+    private static int chunkOf(RecurrentFrame fr, int b0, int j0) {
+        for (int c = 0; ; c++) {
+            if (fr.b0[c] == b0 && fr.j0[c] == j0) return c;
+        }
+    }
+
     /** Packs the recurrent kernel for this call's per-step products (batch >= PACK_MIN_BATCH). */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
         fr.packed = fr.b >= PACK_MIN_BATCH;
+        if (!backward) fr.fused = false;
         if (!fr.packed) return;
         int h = units, gh = gates() * units;
         float[] u = recurrentKernel.value();
-        if (!backward) {
+        if (!backward && fusesInputProjection()) {
+            // one product per gate and step over [x | hd]: kernel's rows then U's, packed together
+            int nf = fr.f, kk = nf + h;
+            fr.fused = true;
+            fr.wuSrc = RecurrentFrame.grow(fr.wuSrc, kk * gh);
+            System.arraycopy(kernel.value(), 0, fr.wuSrc, 0, nf * gh);
+            System.arraycopy(u, 0, fr.wuSrc, nf * gh, h * gh);
+            fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * kk);
+            if (fr.wuPack == null) fr.wuPack = new PackedMatrix[gates()];
+            for (int g = 0; g < gates(); g++) fr.wuPack[g] = k.pack(false, kk, h, fr.wuSrc, g * h, gh, fr.wuPack[g]);
+        } else if (!backward) {
             if (fr.uPack == null) fr.uPack = new PackedMatrix[gates()];
             if (fr.wPack == null) fr.wPack = new PackedMatrix[gates()];
             float[] w = kernel.value();
@@ -685,7 +746,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      */
     private void forwardChunk(RecurrentFrame fr, int s, int phase, int b0, int b1, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
-        if (phase == 0) {
+        if (phase == 0 && !fr.fused) {
             int block = projectionBlock(b1 - b0);
             if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), b0, b1, j0, j1);
         }

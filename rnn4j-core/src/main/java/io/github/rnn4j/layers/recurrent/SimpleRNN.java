@@ -38,6 +38,11 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
+    protected boolean fusesInputProjection() {
+        return true;
+    }
+
+    @Override
     public int stateCount() {
         return 1;
     }
@@ -47,13 +52,17 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
                                int j1) {
         int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
         int aOff = s * bh;
-        // the product goes to the small [B, H] buffer rec, then a[s] += rec (see LSTM)
-        recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 0f, fr.rec, 0, h);
+        // the pre-activations are made in the small [B, H] buffer rec, the activation writes a[s] (see LSTM)
+        if (fr.fused) {
+            fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, fr.rec, h);
+        } else {
+            recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 0f, fr.rec, 0, h);
+        }
         Kernels k = Kernels.get();
         for (int b = b0; b < b1; b++) {
-            int o = aOff + b * h + j0;
-            k.axpy(w, 1f, fr.rec, b * h + j0, fr.a, o);
-            activation.apply(w, fr.a, o, fr.a, o);
+            int o = aOff + b * h + j0, ro = b * h + j0;
+            if (!fr.fused) k.axpy(w, 1f, fr.a, o, fr.rec, ro);
+            activation.apply(w, fr.rec, ro, fr.a, o);
             System.arraycopy(fr.a, o, fr.hAll, o + bh, w);
         }
     }
