@@ -19,6 +19,7 @@ import static io.github.rnn4j.layers.recurrent.RecurrentTesting.build;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.copyWeights;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.random;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.sampleSteps;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -159,7 +160,7 @@ class RecurrentParallelTest {
         }
         for (int mode = 1; mode < 3; mode++) {
             for (int i = 0; i < runs[0].length; i++) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(runs[0][i], runs[mode][i],
+                assertArrayEquals(runs[0][i], runs[mode][i],
                         cell + ": array " + i + " (0 output, 1 dx, then weight gradients) differs in mode " + mode);
             }
         }
