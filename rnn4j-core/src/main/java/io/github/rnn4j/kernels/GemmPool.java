@@ -15,15 +15,18 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Hand-rolled rather than an executor so that a call allocates nothing (GEMMs run inside the
  * recurrent time loop, where the library promises no allocation) and wakes the workers with
- * one volatile write and an unpark; workers and the caller spin briefly before parking, which
- * keeps back-to-back per-timestep GEMMs from paying a full wake-up each.
+ * one volatile write (plus an unpark when a worker is parked); workers and the caller spin
+ * briefly before parking, which keeps back-to-back per-timestep GEMMs and batch-1 steps from
+ * paying a wake-up each.
  *
  * <p>Claims go through one counter holding (job generation, next chunk): a claim succeeds only
  * while its job is still running, so a worker that wakes late can never take a chunk of the
  * next job with the previous job's arguments.
  *
  * <p>It also runs a parallel region ({@link #runRegion}): a few parts, one per thread, that share
- * work among themselves (the recurrent time loop, through a {@link PhaseQueue}).
+ * work among themselves (the recurrent time loop, through a {@link PhaseQueue}). Part i always
+ * runs on the same thread (the caller runs part 0, worker i part i), so a part that prefers the
+ * same share of the work call after call finds its data in its core's cache.
  *
  * <p>Not a general executor: one GEMM or region at a time. A second thread that calls while the pool is busy
  * gets {@code false} from {@link #run} and computes its GEMM on its own thread instead of waiting.
@@ -36,9 +39,13 @@ final class GemmPool {
     private final int threads;
     private final Thread[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
-    /** (generation << 32) | (chunk count << 16) | next unclaimed chunk. */
+    /** (generation << 32) | (region ? 1 << 31 : 0) | (chunk or part count << 16) | next unclaimed GEMM chunk. */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
+    /** Workers parked (or about to park); the caller unparks only when there are any. */
+    private final AtomicInteger parkedWorkers = new AtomicInteger();
+    /** Whether the caller is parked (or about to park) waiting for the last chunk. */
+    private volatile boolean callerParked;
     private volatile Thread caller;
     private volatile Throwable failure;
 
@@ -60,7 +67,8 @@ final class GemmPool {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::work, "rnn4j-gemm-" + (i + 1));
+            int self = i + 1;
+            Thread t = new Thread(() -> work(self), "rnn4j-gemm-" + self);
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -72,7 +80,7 @@ final class GemmPool {
     }
 
     /**
-     * Runs the GEMM in {@code chunks} (< 65536) pieces on all threads and returns true, or returns false at
+     * Runs the GEMM in {@code chunks} (< 32768) pieces on all threads and returns true, or returns false at
      * once (doing nothing) when another thread's GEMM holds the pool.
      */
     boolean run(int chunks, boolean byColumns, boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -109,16 +117,15 @@ final class GemmPool {
     }
 
     /**
-     * Runs {@code body.accept(part)} for each of {@code parts} (<= threads) parts, each on the
-     * thread that claims it (a thread runs one part per region), and returns true; false at once
-     * when the pool is busy.
+     * Runs {@code body.accept(part)} for each of {@code parts} (<= threads) parts, part 0 on the
+     * calling thread and part i on worker i, and returns true; false at once when the pool is busy.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body) {
         if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
         if (!busy.compareAndSet(false, true)) return false;
         try {
             this.region = body;
-            dispatch(parts);
+            dispatch(parts | REGION);
             return true;
         } finally {
             this.region = null;
@@ -126,22 +133,36 @@ final class GemmPool {
         }
     }
 
-    /** Publishes the job set in the fields, works on it too, waits for all chunks, rethrows a failure. */
-    private void dispatch(int chunks) {
+    /** Flag of a region's part count in {@link #dispatch} (bit 31 of the ticket). */
+    private static final int REGION = 1 << 15;
+
+    /**
+     * Publishes the job set in the fields ({@code chunks}, or parts | REGION), works on it too,
+     * waits for all chunks, rethrows a failure.
+     */
+    private void dispatch(int count) {
+        int chunks = count & ~REGION;
         failure = null;
         caller = Thread.currentThread();
         done.set(0);
         long gen = (ticket.get() >>> 32) + 1;
-        ticket.set(gen << 32 | (long) chunks << 16);   // publishes the job
-        for (Thread w : workers) LockSupport.unpark(w);
-        claimAndRun(gen);
+        ticket.set(gen << 32 | (long) count << 16);   // publishes the job
+        // a spinning worker sees the ticket by itself; unpark (a few hundred ns even when the
+        // thread is not parked) only when one went to sleep. A worker counts itself in before it
+        // re-reads the ticket and parks, so either it sees this job or this read sees it
+        if (parkedWorkers.get() > 0) {
+            for (Thread w : workers) LockSupport.unpark(w);
+        }
+        claimAndRun(gen, 0);
         int spins = 0;
         while (done.get() != chunks) {
             if (spins < SPINS) {
                 spins++;
                 Thread.onSpinWait();
             } else {
-                LockSupport.park(this);
+                callerParked = true;
+                if (done.get() != chunks) LockSupport.park(this);
+                callerParked = false;
             }
         }
         Throwable t = failure;
@@ -150,15 +171,26 @@ final class GemmPool {
         if (t != null) throw new IllegalStateException(t);
     }
 
-    /** Claims chunks of job {@code gen} until none is left; returns at once if that job is over. */
-    private void claimAndRun(long gen) {
+    /**
+     * Claims chunks of GEMM job {@code gen} until none is left, or runs part {@code self} (0 the
+     * caller, i worker i) of a region; returns at once if that job is over.
+     */
+    private void claimAndRun(long gen, int self) {
         for (;;) {
             long t = ticket.get();
             if ((t >>> 32) != gen) return;
-            int chunk = (int) (t & 0xFFFF), total = (int) ((t >>> 16) & 0xFFFF);
-            if (chunk >= total) return;
-            if (!ticket.compareAndSet(t, t + 1)) continue;
-            java.util.function.IntConsumer body = region;
+            int chunk = (int) (t & 0xFFFF), total = (int) ((t >>> 16) & 0x7FFF);
+            java.util.function.IntConsumer body = null;
+            if ((t & (1L << 31)) != 0) {
+                // a region: this thread's own part. The job cannot finish without it, so the
+                // region field still holds this job's body; each thread sees a generation once
+                if (self >= total) return;
+                body = region;
+                chunk = self;
+            } else {
+                if (chunk >= total) return;
+                if (!ticket.compareAndSet(t, t + 1)) continue;
+            }
             try {
                 if (body != null) {
                     body.accept(chunk);
@@ -169,12 +201,12 @@ final class GemmPool {
             } catch (Throwable e) {
                 failure = e;
             }
-            if (done.incrementAndGet() == total) LockSupport.unpark(caller);
+            if (done.incrementAndGet() == total && callerParked) LockSupport.unpark(caller);
             if (body != null) return;   // one part per thread
         }
     }
 
-    private void work() {
+    private void work(int self) {
         long seen = 0;
         for (;;) {
             long gen;
@@ -184,11 +216,13 @@ final class GemmPool {
                     spins++;
                     Thread.onSpinWait();
                 } else {
-                    LockSupport.park(this);
+                    parkedWorkers.incrementAndGet();
+                    if ((ticket.get() >>> 32) == seen) LockSupport.park(this);
+                    parkedWorkers.decrementAndGet();
                 }
             }
             seen = gen;
-            claimAndRun(gen);
+            claimAndRun(gen, self);
         }
     }
 }

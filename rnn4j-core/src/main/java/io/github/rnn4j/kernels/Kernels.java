@@ -24,6 +24,22 @@ public interface Kernels {
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * One row, two products summed: {@code c[cOff + j] = sum_p x[p]·A[p][j] + sum_q y[q]·B[q][j]
+     * (+ bias[biasOff + j])} for j in [0, n), with A ({@code kx} rows, row i at aOff + i*lda)
+     * and B ({@code ky} rows, row i at bOff + i*ldb) row-major and read in place; bias may be
+     * null. The fused input projection and recurrent product of a step for a batch too small to
+     * pack the weights for: one pass, the x·A sum continuing into the y·B one. Overwrites c.
+     */
+    default void rowTimesTwo(int n, float[] x, int xOff, int kx, float[] a, int aOff, int lda,
+                             float[] y, int yOff, int ky, float[] b, int bOff, int ldb,
+                             float[] bias, int biasOff, float[] c, int cOff) {
+        if (n <= 0) return;
+        gemm(false, false, 1, n, kx, 1f, x, xOff, kx, a, aOff, lda, 0f, c, cOff, n);
+        gemm(false, false, 1, n, ky, 1f, y, yOff, ky, b, bOff, ldb, 1f, c, cOff, n);
+        if (bias != null) addRowVector(1, n, bias, biasOff, c, cOff, n);
+    }
+
     /** {@code C = A * B} with dense row-major A (m x k), B (k x n), C (m x n). */
     default void mult(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         gemm(false, false, m, n, k, 1f, a, aOff, k, b, bOff, n, 0f, c, cOff, n);

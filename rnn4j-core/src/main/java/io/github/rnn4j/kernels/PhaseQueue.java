@@ -1,6 +1,7 @@
 package io.github.rnn4j.kernels;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Work handed out in phases of equal-sized chunks, where a phase may start only when the one
@@ -10,10 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * another process simply does fewer chunks, and the work finishes even if only one thread ever
  * shows up (there is no barrier counting threads, only chunks).
  *
+ * <p>Each thread names its part (0, 1, ...) and first tries chunk {@code part % chunks} of each
+ * phase, then any chunk still free: with as many chunks as threads, every thread keeps the same
+ * slice of the weights step after step, in its own core's cache, as long as both keep up (with
+ * first-come claiming the slices swapped between cores from one step to the next).
+ *
  * <pre>{@code
  * queue.reset(phases, chunks);
- * // on every participating thread:
- * for (long t; (t = queue.claim()) >= 0; ) {
+ * // on every participating thread, part = 0, 1, ...:
+ * for (long t = -1; (t = queue.claim(part, t)) >= 0; ) {
  *     try { work(phase = t / chunks, chunk = t % chunks); } catch (RuntimeException e) { queue.fail(); throw e; }
  *     queue.complete();
  * }
@@ -28,20 +34,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PhaseQueue {
     private static final int SPINS = 1 << 10;
-    private final AtomicLong next = new AtomicLong();
+    /** Per phase, one bit per chunk already claimed (at most 64 chunks per phase). */
+    private AtomicLongArray claimed = new AtomicLongArray(0);
     private final AtomicLong done = new AtomicLong();
     private volatile boolean failed;
     private int chunks = 1;
-    private long total;
+    private int phases;
 
     /** Prepares {@code phases} phases of {@code chunks} chunks (before any thread claims). */
     public void reset(int phases, int chunks) {
-        if (phases < 0 || chunks < 1) {
-            throw new IllegalArgumentException("phases must be >= 0 and chunks >= 1, got " + phases + ", " + chunks);
+        if (phases < 0 || chunks < 1 || chunks > 64) {
+            throw new IllegalArgumentException("phases must be >= 0 and chunks in [1, 64], got " + phases + ", " + chunks);
         }
         this.chunks = chunks;
-        this.total = (long) phases * chunks;
-        next.set(0);
+        this.phases = phases;
+        if (claimed.length() < phases) claimed = new AtomicLongArray(Math.max(phases, 2 * claimed.length()));
+        for (int q = 0; q < phases; q++) claimed.set(q, 0L);
         done.set(0);
         failed = false;
     }
@@ -52,15 +60,36 @@ public final class PhaseQueue {
     }
 
     /**
-     * The next chunk's ticket ({@code phase * chunks + chunk}), once every chunk of the phases
-     * before it is complete; -1 when no chunk is left.
+     * The next chunk's ticket ({@code phase * chunks + chunk}) for the thread of part
+     * {@code part}, in the phase of its last ticket {@code last} (-1 at the start) or a later one:
+     * chunk {@code part % chunks} if still free, else any free chunk; returned once every chunk
+     * of the phases before it is complete. -1 when no chunk is left.
      *
      * @throws IllegalStateException when another chunk failed while this one waited
      */
-    public long claim() {
-        long t = next.getAndIncrement();
-        if (t >= total) return -1;
-        long need = t - t % chunks;
+    public long claim(int part, long last) {
+        if (part < 0) throw new IllegalArgumentException("part must be >= 0, got " + part);
+        long full = chunks == 64 ? -1L : (1L << chunks) - 1;
+        int own = part % chunks;
+        for (int q = last < 0 ? 0 : (int) (last / chunks); q < phases; q++) {
+            long m;
+            int c = -1;
+            while ((m = claimed.get(q)) != full) {
+                int pick = (m & (1L << own)) == 0 ? own : Long.numberOfTrailingZeros(~m);
+                if (claimed.compareAndSet(q, m, m | (1L << pick))) {
+                    c = pick;
+                    break;
+                }
+            }
+            if (c < 0) continue;   // every chunk of phase q is taken: look at the next phase
+            awaitDone((long) q * chunks);
+            return (long) q * chunks + c;
+        }
+        return -1;
+    }
+
+    /** Waits until {@code need} chunks are complete (those of every earlier phase). */
+    private void awaitDone(long need) {
         int spins = 0;
         while (done.get() < need) {
             if (failed) throw new IllegalStateException("another chunk of the phased work failed");
@@ -71,7 +100,6 @@ public final class PhaseQueue {
                 Thread.yield();
             }
         }
-        return t;
     }
 
     /** Marks a claimed chunk done. */

@@ -673,6 +673,82 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * Eight vectors (64 columns on AVX2) at a time, each column's sum one FMA chain over x·A
+     * then y·B, plus the bias at the end — the order of {@link #gemmPacked} over a packed
+     * [A; B] when kx + ky fits one k slice, so a batch-1 step and a packed batch agree there.
+     * Narrower blocks of one vector, then a scalar tail (Math.fma: the same rounding as a lane),
+     * so a column's value does not depend on where a block boundary falls.
+     */
+    @Override
+    public void rowTimesTwo(int n, float[] x, int xOff, int kx, float[] a, int aOff, int lda,
+                            float[] y, int yOff, int ky, float[] b, int bOff, int ldb,
+                            float[] bias, int biasOff, float[] c, int cOff) {
+        int j = 0;
+        for (; j + 8 * L <= n; j += 8 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int p = 0, ai = aOff + j; p < kx; p++, ai += lda) {
+                FloatVector v = FloatVector.broadcast(S, x[xOff + p]);
+                s0 = v.fma(FloatVector.fromArray(S, a, ai), s0);
+                s1 = v.fma(FloatVector.fromArray(S, a, ai + L), s1);
+                s2 = v.fma(FloatVector.fromArray(S, a, ai + 2 * L), s2);
+                s3 = v.fma(FloatVector.fromArray(S, a, ai + 3 * L), s3);
+                s4 = v.fma(FloatVector.fromArray(S, a, ai + 4 * L), s4);
+                s5 = v.fma(FloatVector.fromArray(S, a, ai + 5 * L), s5);
+                s6 = v.fma(FloatVector.fromArray(S, a, ai + 6 * L), s6);
+                s7 = v.fma(FloatVector.fromArray(S, a, ai + 7 * L), s7);
+            }
+            for (int q = 0, bi = bOff + j; q < ky; q++, bi += ldb) {
+                FloatVector v = FloatVector.broadcast(S, y[yOff + q]);
+                s0 = v.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = v.fma(FloatVector.fromArray(S, b, bi + L), s1);
+                s2 = v.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+                s3 = v.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+                s4 = v.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+                s5 = v.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+                s6 = v.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+                s7 = v.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
+            }
+            int o = cOff + j;
+            if (bias != null) {
+                int bo = biasOff + j;
+                s0 = s0.add(FloatVector.fromArray(S, bias, bo));
+                s1 = s1.add(FloatVector.fromArray(S, bias, bo + L));
+                s2 = s2.add(FloatVector.fromArray(S, bias, bo + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, bias, bo + 3 * L));
+                s4 = s4.add(FloatVector.fromArray(S, bias, bo + 4 * L));
+                s5 = s5.add(FloatVector.fromArray(S, bias, bo + 5 * L));
+                s6 = s6.add(FloatVector.fromArray(S, bias, bo + 6 * L));
+                s7 = s7.add(FloatVector.fromArray(S, bias, bo + 7 * L));
+            }
+            s0.intoArray(c, o);
+            s1.intoArray(c, o + L);
+            s2.intoArray(c, o + 2 * L);
+            s3.intoArray(c, o + 3 * L);
+            s4.intoArray(c, o + 4 * L);
+            s5.intoArray(c, o + 5 * L);
+            s6.intoArray(c, o + 6 * L);
+            s7.intoArray(c, o + 7 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector s0 = FloatVector.zero(S);
+            for (int p = 0, ai = aOff + j; p < kx; p++, ai += lda) {
+                s0 = FloatVector.broadcast(S, x[xOff + p]).fma(FloatVector.fromArray(S, a, ai), s0);
+            }
+            for (int q = 0, bi = bOff + j; q < ky; q++, bi += ldb) {
+                s0 = FloatVector.broadcast(S, y[yOff + q]).fma(FloatVector.fromArray(S, b, bi), s0);
+            }
+            if (bias != null) s0 = s0.add(FloatVector.fromArray(S, bias, biasOff + j));
+            s0.intoArray(c, cOff + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int p = 0, ai = aOff + j; p < kx; p++, ai += lda) s = Math.fma(x[xOff + p], a[ai], s);
+            for (int q = 0, bi = bOff + j; q < ky; q++, bi += ldb) s = Math.fma(y[yOff + q], b[bi], s);
+            c[cOff + j] = bias != null ? s + bias[biasOff + j] : s;
+        }
+    }
+
     /** One row of C (beta) += alpha * dot(a-row, row j of B) for each j (B stored n x k). */
     private static void rowDotB(int n, int k, float alpha, float[] a, int aOff,
                                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff) {

@@ -108,7 +108,7 @@ class PackedGemmTest {
         java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.function.IntConsumer body = part -> {
             workers.add(Thread.currentThread());
-            for (long t; (t = q.claim()) >= 0; ) {
+            for (long t = -1; (t = q.claim(part, t)) >= 0; ) {
                 int p = (int) (t / chunks), c = (int) (t % chunks);
                 int sum = 0;
                 for (int i = 0; i < chunks; i++) sum += val[p][i];
@@ -132,16 +132,25 @@ class PackedGemmTest {
         // one thread alone finishes everything (no barrier waits for absent threads)
         q.reset(10, 4);
         AtomicInteger alone = new AtomicInteger();
-        for (long t; (t = q.claim()) >= 0; ) {
+        for (long t = -1; (t = q.claim(0, t)) >= 0; ) {
             alone.incrementAndGet();
             q.complete();
         }
         assertEquals(40, alone.get());
 
+        // a part takes its own chunk of each phase first, then the others still free
+        q.reset(3, 4);
+        java.util.List<Long> order = new java.util.ArrayList<>();
+        for (long t = -1; (t = q.claim(6, t)) >= 0; ) {
+            order.add(t);
+            q.complete();
+        }
+        assertEquals(java.util.List.of(2L, 0L, 1L, 3L, 6L, 4L, 5L, 7L, 10L, 8L, 9L, 11L), order);
+
         // a failing chunk releases the others and reaches the caller
         q.reset(50, 2);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> pooled.parallel(2, part -> {
-            for (long t; (t = q.claim()) >= 0; ) {
+            for (long t = -1; (t = q.claim(part, t)) >= 0; ) {
                 if (t == 7) {
                     q.fail();
                     throw new IllegalStateException("chunk 7 failed");
@@ -152,7 +161,7 @@ class PackedGemmTest {
         assertTrue(e.getMessage().contains("failed"), e.getMessage());
         q.reset(1, 1);
         assertTrue(pooled.parallel(2, part -> {
-            for (long t; (t = q.claim()) >= 0; ) q.complete();
+            for (long t = -1; (t = q.claim(part, t)) >= 0; ) q.complete();
         }), "the pool is usable after a failure");
     }
 

@@ -273,6 +273,58 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The batch-1 fused product x·A + y·B (+ bias) over row-major weights read in place: against
+     * the plain default (two GEMMs and a bias add) at widths around the 8-vector block, the
+     * single vector and the scalar tail, with offsets and leading dimensions wider than the
+     * columns; nothing outside the row written; and each column bit-identical whether it is
+     * computed in one call or in two calls split at a 16-column boundary (a unit chunk).
+     */
+    @Test
+    void rowTimesTwoMatchesPlainAndDoesNotDependOnWhereTheColumnsAreCut() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int[] widths = {0, 1, 7, 8, 9, 17, 63, 64, 65, 72, 130};
+        for (int n : widths) {
+            for (int kx : new int[] {0, 1, 5}) {
+                for (int ky : new int[] {0, 3, 17}) {
+                    for (boolean withBias : new boolean[] {false, true}) {
+                        int lda = n + 3, ldb = n + 5;
+                        float[] x = random(rnd, kx + 2), y = random(rnd, ky + 1);
+                        float[] a = random(rnd, 2 + kx * lda), b = random(rnd, 1 + ky * ldb);
+                        float[] bias = withBias ? random(rnd, n + 4) : null;
+                        float[] cp = new float[n + 6], cv = new float[n + 6];
+                        Arrays.fill(cp, SENTINEL);
+                        Arrays.fill(cv, SENTINEL);
+                        plain.rowTimesTwo(n, x, 2, kx, a, 2, lda, y, 1, ky, b, 1, ldb, bias, 3, cp, 4);
+                        vector1.rowTimesTwo(n, x, 2, kx, a, 2, lda, y, 1, ky, b, 1, ldb, bias, 3, cv, 4);
+                        String what = "rowTimesTwo n=" + n + " kx=" + kx + " ky=" + ky + " bias=" + withBias;
+                        for (int i = 0; i < cv.length; i++) {
+                            if (i < 4 || i >= 4 + n) {
+                                assertEquals(SENTINEL, cv[i], what + ": wrote outside the row at " + i);
+                                continue;
+                            }
+                            int j = i - 4;
+                            double m = withBias ? Math.abs(bias[3 + j]) : 0;
+                            for (int p = 0; p < kx; p++) m += Math.abs(x[2 + p] * a[2 + p * lda + j]);
+                            for (int q = 0; q < ky; q++) m += Math.abs(y[1 + q] * b[1 + q * ldb + j]);
+                            double tol = 1e-6 * Math.sqrt(kx + ky + 1.0) * m + 1e-30;
+                            if (!(Math.abs(cp[i] - cv[i]) <= tol)) fail(what + ": column " + j + " plain " + cp[i] + " vector " + cv[i]);
+                        }
+                        if (n > 16) {
+                            float[] cs = new float[n + 6];
+                            vector1.rowTimesTwo(16, x, 2, kx, a, 2, lda, y, 1, ky, b, 1, ldb, bias, 3, cs, 4);
+                            vector1.rowTimesTwo(n - 16, x, 2, kx, a, 18, lda, y, 1, ky, b, 17, ldb, bias, 19, cs, 20);
+                            for (int j = 0; j < n; j++) {
+                                assertEquals(Float.floatToRawIntBits(cv[4 + j]), Float.floatToRawIntBits(cs[4 + j]),
+                                        what + ": column " + j + " changed when the columns were cut at 16");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------- element-wise
 
     private static final int MAX_LEN = 4 * VectorKernels.L + 3;

@@ -1,7 +1,6 @@
 package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.kernels.Activations;
-import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -87,28 +86,15 @@ public class LSTM extends Recurrent<LSTM> {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
         int aBase = s * nb * gh;
-        // the gate pre-activations are made in the small [B, GH] buffer rec (overwritten, never read
-        // first: a product that added into a[s] stalled on loading it from memory): fused, the
-        // whole x·W + h·U + b per gate; else h·U, to which a[s] (x·W + b) is added; the activations
-        // then write a[s]
+        // the whole pre-activation x·W + h·U + b per gate is made in the small [B, GH] buffer rec
+        // (overwritten, never read first: a product that added into a[s] stalled on loading it
+        // from memory); the activations then write a[s]
         float[] rec = fr.rec;
-        if (fr.fused) {
-            fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
-        } else {
-            for (int g = 0; g < 4; g++) recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
-        }
-        Kernels k = Kernels.get();
+        fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
         Activations ra = recurrentActivation, act = activation;
         for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
             int ro = b * gh + j0;
-            if (!fr.fused) {
-                if (w == h) {
-                    k.axpy(gh, 1f, a, ao, rec, ro);
-                } else {
-                    for (int g = 0; g < 4; g++) k.axpy(w, 1f, a, ao + g * h, rec, ro + g * h);
-                }
-            }
             // gate activations over contiguous blocks (vectorised kernels), from rec into a[s]:
             // i|f (one block when this part has every unit), g, o
             if (w == h) {

@@ -31,11 +31,13 @@ import java.util.function.IntConsumer;
  *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations, new h, c)
  *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
  * </pre>
- * With the recurrent kernel packed (batch >= {@value #PACK_MIN_BATCH}), LSTM and SimpleRNN fold
- * the projection into the step instead: per gate one GEMM [xT[s] | hd[s]] · [kernel; U] + bias
- * into a small per-step buffer, whose activations are written to A[s] (no projection pass, and
- * the GEMM never reads A). The other paths also make the recurrent product in a small buffer and
- * add A[s] to it there.
+ * LSTM and SimpleRNN fold the projection into the step instead: per gate one product
+ * [xT[s] | hd[s]] · [kernel; U] + bias into a small per-step buffer, whose activations are
+ * written to A[s] (no projection pass, and the product never reads A) — a GEMM over the packed
+ * [kernel; U] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights as they are
+ * below it ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call packs nothing).
+ * GRU keeps the projection pass (its candidate needs x·W apart from h·U) and makes the
+ * recurrent product in a small buffer, adding A[s] to it there.
  * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
  * one GEMM {@code dR[s] · U^T}; the weight gradients dW, dU and dx are each one GEMM over all
  * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
@@ -47,11 +49,12 @@ import java.util.function.IntConsumer;
  * pool's threads claim from a {@link PhaseQueue}: chunks of batch rows (multiples of the GEMM's
  * row block) when every thread gets at least {@value #ROW_SPLIT_MIN_ROWS} rows, else chunks of
  * units aligned to the kernels' column panels. A chunk computes its part of every gate's
- * recurrent product from the recurrent kernel packed once per call ({@link Kernels#pack}), then
- * its gate activations and state update. A
- * phase starts when the one before it is complete; a thread that loses its core to another
- * process just takes fewer chunks. Each chunk is computed by the same code whichever thread takes
- * it, so the results do not depend on the thread count.
+ * product (from the weights packed once per call, {@link Kernels#pack}, at batch >=
+ * {@value #PACK_MIN_BATCH}), then its gate activations and state update. A phase starts when the
+ * one before it is complete. Each thread first claims the chunk of its own index, so with unit
+ * chunks it reads the same columns of the weights at every step, from its own core's cache; a
+ * thread that loses its core to another process just takes fewer chunks. Each chunk is computed
+ * by the same code whichever thread takes it, so the results do not depend on the thread count.
  *
  * <p>Handled here, for every cell: dropout and recurrentDropout (Keras's variational convention:
  * one mask per sequence batch, drawn when the batch starts and reused at every step; the rate is
@@ -64,8 +67,12 @@ import java.util.function.IntConsumer;
  * {@link StackedRNN}), and the tuned kernels (the math goes through {@link Kernels}).
  */
 public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
-    /** Below this many multiply-adds per step (batch x gates x units x units) the time loop runs on one thread. */
-    static final long PARALLEL_STEP_MIN_MACS = 1L << 17;
+    /**
+     * Below this many multiply-adds per step (batch x gates x units x units) the time loop runs
+     * on one thread. Measured at batch 1 (in-process A/B, 2 threads): GRU with 128 units (49,152)
+     * ran 24 % faster per step split, LSTM with 96 units (36,864) no faster.
+     */
+    static final long PARALLEL_STEP_MIN_MACS = 3L << 14;
     /** The threshold in use: {@link #PARALLEL_STEP_MIN_MACS}, lowered by tests to split tiny layers. */
     static long parallelStepMinMacs = PARALLEL_STEP_MIN_MACS;
     /** From this batch size on, the recurrent kernel is packed once per call for the per-step products. */
@@ -422,7 +429,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     @Override
     public Frame newFrame() {
         RecurrentFrame fr = new RecurrentFrame();
-        fr.body = part -> runChunks(fr);
+        fr.body = part -> runChunks(fr, part);
         fr.dxBody = part -> inputGradRows(fr, part);
         return fr;
     }
@@ -545,10 +552,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             if (stateCount() == 2) out[2] = Tensor.of(Arrays.copyOfRange(fr.cAll, nt * bh, (nt + 1) * bh), nb, h);
         }
         if (stateful) {
-            float[][] st = new float[stateCount()][];
-            st[0] = Arrays.copyOfRange(fr.hAll, nt * bh, (nt + 1) * bh);
-            if (stateCount() == 2) st[1] = Arrays.copyOfRange(fr.cAll, nt * bh, (nt + 1) * bh);
-            carried = st;
+            // kept in the same arrays from call to call (a stream of one-step calls allocates no state)
+            if (carried == null || carriedBatch != nb) carried = new float[stateCount()][bh];
+            System.arraycopy(fr.hAll, nt * bh, carried[0], 0, bh);
+            if (stateCount() == 2) System.arraycopy(fr.cAll, nt * bh, carried[1], 0, bh);
             carriedBatch = nb;
         }
         return out;
@@ -567,17 +574,30 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     /**
      * Rows [b0, b1) and the columns of units [j0, j1) in every gate block of c (row i at
-     * i*ldc) = [x[s] | hd[s]] · [kernel; U] + bias, from the packed [kernel; U]: the input
-     * projection and the recurrent product of step s in one GEMM per gate, which overwrites c
-     * and reads nothing else of it. The rows [x | hd] are gathered into the chunk's own part of
-     * {@code fr.xh} (a unit chunk needs every row; chunks never share a part). Every element is
-     * computed the same way whatever the chunk, so the results do not depend on the split.
-     * Only when {@code fr.fused}.
+     * i*ldc) = [x[s] | hd[s]] · [kernel; U] + bias: the input projection and the recurrent
+     * product of step s in one product per gate, which overwrites c and reads nothing else of
+     * it. Packed (batch >= PACK_MIN_BATCH): one GEMM per gate over the packed [kernel; U], from
+     * the rows [x | hd] gathered into the chunk's own part of {@code fr.xh} (a unit chunk needs
+     * every row; chunks never share a part). Else, per row and gate, one pass over kernel and U
+     * as they are ({@link Kernels#rowTimesTwo}): nothing to pack, which a stateful layer fed
+     * one step per call could not afford. Every element is computed the same way whatever the
+     * chunk, so the results do not depend on the split. Only when {@code fr.fused}.
      */
     protected final void fusedProduct(RecurrentFrame fr, int s, int b0, int b1, int j0, int j1, float[] hd,
                                       int hdOff, float[] c, int ldc) {
         Kernels k = Kernels.get();
-        int nb = fr.b, nf = fr.f, h = units, kk = nf + h;
+        int nb = fr.b, nf = fr.f, h = units, kk = nf + h, gh = gates() * h;
+        if (!fr.packed) {
+            float[] w = kernel.value(), u = recurrentKernel.value(), bv = useBias ? bias.value() : null;
+            for (int b = b0; b < b1; b++) {
+                for (int g = 0; g < gates(); g++) {
+                    int col = g * h + j0;
+                    k.rowTimesTwo(j1 - j0, fr.xT, (s * nb + b) * nf, nf, w, col, gh, hd, hdOff + b * h, h, u, col, gh,
+                            bv, col, c, b * ldc + col);
+                }
+            }
+            return;
+        }
         float[] xh = fr.xh;
         int base = chunkOf(fr, b0, j0) * nb * kk;
         for (int b = b0; b < b1; b++) {
@@ -598,17 +618,20 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         }
     }
 
-    /** Packs the recurrent kernel for this call's per-step products (batch >= PACK_MIN_BATCH). */
+    /**
+     * Decides whether this call's steps fuse the input projection (cells that can, see
+     * {@link #fusesInputProjection}) and packs the weights for its per-step products (batch >=
+     * PACK_MIN_BATCH).
+     */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
         fr.packed = fr.b >= PACK_MIN_BATCH;
-        if (!backward) fr.fused = false;
+        if (!backward) fr.fused = fusesInputProjection();
         if (!fr.packed) return;
         int h = units, gh = gates() * units;
         float[] u = recurrentKernel.value();
-        if (!backward && fusesInputProjection()) {
+        if (!backward && fr.fused) {
             // one product per gate and step over [x | hd]: kernel's rows then U's, packed together
             int nf = fr.f, kk = nf + h;
-            fr.fused = true;
             fr.wuSrc = RecurrentFrame.grow(fr.wuSrc, kk * gh);
             System.arraycopy(kernel.value(), 0, fr.wuSrc, 0, nf * gh);
             System.arraycopy(u, 0, fr.wuSrc, nf * gh, h * gh);
@@ -708,11 +731,11 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (chunks == 1 || !k.parallel(k.threads(), fr.body)) fr.body.accept(0);
     }
 
-    /** One thread's share of the time loop: claims chunks until none is left. */
-    private void runChunks(RecurrentFrame fr) {
+    /** One thread's share of the time loop (part: its index in the region): claims chunks until none is left. */
+    private void runChunks(RecurrentFrame fr, int part) {
         int perStep = fr.backwardPass ? backwardPhases() + 1 : forwardPhases();
         int chunks = fr.queue.chunks();
-        for (long t; (t = fr.queue.claim()) >= 0; ) {
+        for (long t = -1; (t = fr.queue.claim(part, t)) >= 0; ) {
             int q = (int) (t / chunks), c = (int) (t % chunks);
             try {
                 if (fr.wholeSequence) {

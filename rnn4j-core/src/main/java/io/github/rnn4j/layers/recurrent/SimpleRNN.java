@@ -1,6 +1,5 @@
 package io.github.rnn4j.layers.recurrent;
 
-import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Map;
 
@@ -52,16 +51,10 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
                                int j1) {
         int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
         int aOff = s * bh;
-        // the pre-activations are made in the small [B, H] buffer rec, the activation writes a[s] (see LSTM)
-        if (fr.fused) {
-            fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, fr.rec, h);
-        } else {
-            recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 0f, fr.rec, 0, h);
-        }
-        Kernels k = Kernels.get();
+        // the pre-activations x·W + h·U + b are made in the small [B, H] buffer rec, the activation writes a[s] (see LSTM)
+        fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, fr.rec, h);
         for (int b = b0; b < b1; b++) {
             int o = aOff + b * h + j0, ro = b * h + j0;
-            if (!fr.fused) k.axpy(w, 1f, fr.a, o, fr.rec, ro);
             activation.apply(w, fr.rec, ro, fr.a, o);
             System.arraycopy(fr.a, o, fr.hAll, o + bh, w);
         }

@@ -166,6 +166,38 @@ class RecurrentParallelTest {
         }
     }
 
+    /**
+     * The cells that fold the input projection into the step (SimpleRNN, LSTM) do it at batch 1
+     * over the weights as they are and at batch 6 over the packed [kernel; U], the same sums in
+     * the same order (F + H within one k slice): under the vector kernels a sample alone gives
+     * the bits of its row in the batch, split into unit chunks or run as one chunk.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Cell.class, names = {"SIMPLE_RNN", "LSTM"})
+    void aSampleAloneGivesTheBitsOfItsRowInAPackedBatch(Cell cell) {
+        Recurrent<?> l = build(cell.create(NH).returnSequences(true), NF, false, 8);
+        SplittableRandom r = new SplittableRandom(31);
+        Tensor x = random(r, 1f, NB, NT, NF);
+        float[] y = l.forward(new Tensor[]{x}, null, l.newFrame(), false)[0].data();
+        boolean vector = Kernels.get() instanceof VectorKernels;
+        for (long minMacs : new long[]{0, Long.MAX_VALUE}) {   // a sample alone in two unit chunks, then in one
+            Recurrent.parallelStepMinMacs = minMacs;
+            for (int b = 0; b < NB; b++) {
+                float[] yb = l.forward(new Tensor[]{sampleSteps(x, b, 0, NT)}, null, l.newFrame(), false)[0].data();
+                for (int i = 0; i < yb.length; i++) {
+                    float want = y[b * NT * NH + i];
+                    String what = cell + " sample " + b + " value " + i + " (chunks " + l.timeLoopChunks(1) + ")";
+                    if (vector) {
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(yb[i]), what);
+                    } else {
+                        assertEquals(want, yb[i], 2e-6f, what);
+                    }
+                }
+            }
+        }
+        Recurrent.parallelStepMinMacs = 0;
+    }
+
     @ParameterizedTest
     @EnumSource(Cell.class)
     void gradientIsRightWhenSplitWithDropout(Cell cell) {
