@@ -24,9 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * next job with the previous job's arguments.
  *
  * <p>It also runs a parallel region ({@link #runRegion}): a few parts, one per thread, that share
- * work among themselves (the recurrent time loop, through a {@link PhaseQueue}). Part i always
- * runs on the same thread (the caller runs part 0, worker i part i), so a part that prefers the
- * same share of the work call after call finds its data in its core's cache.
+ * work among themselves (the recurrent time loop, through a {@link PhaseQueue}). Part i runs on
+ * worker i (the caller runs part 0), so a part that prefers the same share of the work call
+ * after call finds its data in its core's cache; but a part is claimed, not assigned: once the
+ * caller is done with part 0 it runs every part no worker has claimed yet (with a queue they
+ * find no work left), so a worker whose core was taken by another process never holds up the
+ * call.
  *
  * <p>Not a general executor: one GEMM or region at a time. A second thread that calls while the pool is busy
  * gets {@code false} from {@link #run} and computes its GEMM on its own thread instead of waiting.
@@ -42,6 +45,8 @@ final class GemmPool {
     /** (generation << 32) | (region ? 1 << 31 : 0) | (chunk or part count << 16) | next unclaimed GEMM chunk. */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
+    /** Per region part, the generation of the last job that claimed it (claims are CAS up to the job's generation). */
+    private final java.util.concurrent.atomic.AtomicLongArray partClaims;
     /** Workers parked (or about to park); the caller unparks only when there are any. */
     private final AtomicInteger parkedWorkers = new AtomicInteger();
     /** Whether the caller is parked (or about to park) waiting for the last chunk. */
@@ -65,6 +70,7 @@ final class GemmPool {
     private GemmPool(int threads) {
         if (threads < 2) throw new IllegalArgumentException("a GEMM pool needs at least 2 threads, got " + threads);
         this.threads = threads;
+        this.partClaims = new java.util.concurrent.atomic.AtomicLongArray(threads);
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             int self = i + 1;
@@ -118,7 +124,8 @@ final class GemmPool {
 
     /**
      * Runs {@code body.accept(part)} for each of {@code parts} (<= threads) parts, part 0 on the
-     * calling thread and part i on worker i, and returns true; false at once when the pool is busy.
+     * calling thread and part i on worker i unless the caller got to it first, and returns true;
+     * false at once when the pool is busy.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body) {
         if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
@@ -172,38 +179,51 @@ final class GemmPool {
     }
 
     /**
-     * Claims chunks of GEMM job {@code gen} until none is left, or runs part {@code self} (0 the
-     * caller, i worker i) of a region; returns at once if that job is over.
+     * Claims chunks of GEMM job {@code gen} until none is left, or part {@code self} (0 the
+     * caller, i worker i) of a region — the caller then also every part still unclaimed; returns
+     * at once if that job is over.
      */
     private void claimAndRun(long gen, int self) {
+        long t = ticket.get();
+        if ((t >>> 32) != gen) return;
+        if ((t & (1L << 31)) != 0) {
+            int total = (int) ((t >>> 16) & 0x7FFF);
+            if (self < total) runPart(gen, self, total);
+            if (self == 0) {
+                for (int p = 1; p < total; p++) runPart(gen, p, total);
+            }
+            return;
+        }
         for (;;) {
-            long t = ticket.get();
+            t = ticket.get();
             if ((t >>> 32) != gen) return;
             int chunk = (int) (t & 0xFFFF), total = (int) ((t >>> 16) & 0x7FFF);
-            java.util.function.IntConsumer body = null;
-            if ((t & (1L << 31)) != 0) {
-                // a region: this thread's own part. The job cannot finish without it, so the
-                // region field still holds this job's body; each thread sees a generation once
-                if (self >= total) return;
-                body = region;
-                chunk = self;
-            } else {
-                if (chunk >= total) return;
-                if (!ticket.compareAndSet(t, t + 1)) continue;
-            }
+            if (chunk >= total) return;
+            if (!ticket.compareAndSet(t, t + 1)) continue;
             try {
-                if (body != null) {
-                    body.accept(chunk);
-                } else {
-                    VectorKernels.gemmChunk(chunk, total, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
-                            b, bOff, ldb, beta, c, cOff, ldc);
-                }
+                VectorKernels.gemmChunk(chunk, total, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
+                        b, bOff, ldb, beta, c, cOff, ldc);
             } catch (Throwable e) {
                 failure = e;
             }
             if (done.incrementAndGet() == total && callerParked) LockSupport.unpark(caller);
-            if (body != null) return;   // one part per thread
         }
+    }
+
+    /**
+     * Runs part {@code part} of region job {@code gen} if no thread has claimed it. A successful
+     * claim means the job is still running (it cannot finish without this part), so the region
+     * field still holds its body; a thread that arrives late for a finished job fails the claim.
+     */
+    private void runPart(long gen, int part, int total) {
+        long last = partClaims.get(part);
+        if (last >= gen || !partClaims.compareAndSet(part, last, gen)) return;
+        try {
+            region.accept(part);
+        } catch (Throwable e) {
+            failure = e;
+        }
+        if (done.incrementAndGet() == total && callerParked) LockSupport.unpark(caller);
     }
 
     private void work(int self) {

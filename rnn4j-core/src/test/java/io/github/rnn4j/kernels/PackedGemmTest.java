@@ -96,6 +96,33 @@ class PackedGemmTest {
         assertFalse(view == p);
     }
 
+    /**
+     * Region parts are claimed, not assigned: over many back-to-back regions (and GEMMs between
+     * them, which reuse the pool's ticket) every part runs exactly once per region and never
+     * after its region returned, whether its worker or the caller ran it.
+     */
+    @Test
+    @Timeout(30)
+    void everyRegionPartRunsOnceAndOnlyWhileItsRegionRuns() {
+        VectorKernels pooled = new VectorKernels(3);
+        int regions = 20_000;
+        java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(3);
+        AtomicInteger current = new AtomicInteger(-1), stale = new AtomicInteger();
+        float[] a = new float[64 * 64], c = new float[64 * 64];
+        for (int i = 0; i < regions; i++) {
+            int id = i;
+            current.set(id);
+            assertTrue(pooled.parallel(3, part -> {
+                if (current.get() != id) stale.incrementAndGet();
+                runs.incrementAndGet(part);
+            }));
+            current.set(-1);
+            if (i % 1000 == 0) pooled.gemm(false, false, 64, 64, 64, 1f, a, 0, 64, a, 0, 64, 0f, c, 0, 64);
+        }
+        for (int p = 0; p < 3; p++) assertEquals(regions, runs.get(p), "part " + p + " runs");
+        assertEquals(0, stale.get(), "parts that ran after their region returned");
+    }
+
     @Test
     @Timeout(20)
     void phasedChunksRunInOrderOnThePoolAndFailuresReachTheCaller() {
