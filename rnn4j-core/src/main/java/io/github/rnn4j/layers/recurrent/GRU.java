@@ -73,10 +73,25 @@ public class GRU extends Recurrent<GRU> {
 
     @Override
     protected void prepareCell(RecurrentFrame fr, int nb, int nt) {
-        if (resetAfter) {
-            fr.rec = RecurrentFrame.grow(fr.rec, nb * 3 * units);
-            fr.dR = RecurrentFrame.grow(fr.dR, nt * nb * 3 * units);
-        }
+        fr.rec = RecurrentFrame.grow(fr.rec, nb * 3 * units);
+        if (resetAfter) fr.dR = RecurrentFrame.grow(fr.dR, nt * nb * 3 * units);
+    }
+
+    /** z and r take x·W + h·U in one product; the candidate needs x·W_h apart (see the class comment). */
+    @Override
+    protected int fusedGates() {
+        return 2;
+    }
+
+    /** resetAfter: the input and the recurrent biases of z and r, summed. */
+    @Override
+    protected float[] fusedBias(RecurrentFrame fr) {
+        if (!useBias || !resetAfter) return super.fusedBias(fr);
+        int gh = 3 * units, n = 2 * units;
+        float[] b = bias.value();
+        fr.biasSum = RecurrentFrame.grow(fr.biasSum, n);
+        for (int i = 0; i < n; i++) fr.biasSum[i] = b[i] + b[gh + i];
+        return fr.biasSum;
     }
 
     @Override
@@ -114,20 +129,20 @@ public class GRU extends Recurrent<GRU> {
         Kernels k = Kernels.get();
         Activations ra = recurrentActivation, act = activation;
         int aBase = s * nb * gh;
+        float[] rec = fr.rec;
+        if (phase == 0) {
+            // z, r: x·W + h·U + biases in one product each, into rec; the candidate's x·W_h + b_h into a[s]
+            fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
+            inputProduct(fr, s, 2, b0, b1, j0, j1, a, aBase, gh);
+        }
         if (resetAfter) {
-            float[] rec = fr.rec;
-            for (int g = 0; g < 3; g++) {
-                recurrentProduct(fr, g, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
-                if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + g * h + j0, rec, b0 * gh + g * h + j0, gh);
-            }
+            // rh = h·U_h + the recurrent bias of h
+            recurrentProduct(fr, 2, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
+            if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + 2 * h + j0, rec, b0 * gh + 2 * h + j0, gh);
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, ro = b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
-                for (int j = 0; j < w; j++) {
-                    a[ao + j] += rec[ro + j];
-                    a[ao + h + j] += rec[ro + h + j];
-                }
-                ra.apply(w, a, ao, a, ao);                           // z
-                ra.apply(w, a, ao + h, a, ao + h);                   // r
+                ra.apply(w, rec, ro, a, ao);                         // z
+                ra.apply(w, rec, ro + h, a, ao + h);                 // r
                 for (int j = 0; j < w; j++) {
                     float rh = rec[ro + 2 * h + j];
                     aux[prev + j] = rh;
@@ -140,15 +155,14 @@ public class GRU extends Recurrent<GRU> {
                 }
             }
         } else if (phase == 0) {
-            recurrentProduct(fr, 0, b0, b1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
-            recurrentProduct(fr, 1, b0, b1, j0, j1, hd, hdOff, 1f, a, aBase, gh);
             for (int b = b0; b < b1; b++) {
-                int ao = aBase + b * gh + j0, xo = s * bh + b * h + j0;
-                ra.apply(w, a, ao, a, ao);                           // z
-                ra.apply(w, a, ao + h, a, ao + h);                   // r
+                int ao = aBase + b * gh + j0, ro = b * gh + j0, xo = s * bh + b * h + j0;
+                ra.apply(w, rec, ro, a, ao);                         // z
+                ra.apply(w, rec, ro + h, a, ao + h);                 // r
                 for (int j = 0; j < w; j++) aux[xo + j] = a[ao + h + j] * hd[hdOff + b * h + j0 + j];
             }
         } else {
+            // a[s]'s candidate slot holds x·W_h + b_h: add (r * hd)·U_h of every unit (phase 0 made r * hd)
             recurrentProduct(fr, 2, b0, b1, j0, j1, aux, s * bh, 1f, a, aBase, gh);
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;

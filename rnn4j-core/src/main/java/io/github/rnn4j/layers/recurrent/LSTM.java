@@ -71,8 +71,8 @@ public class LSTM extends Recurrent<LSTM> {
     }
 
     @Override
-    protected boolean fusesInputProjection() {
-        return true;
+    protected int fusedGates() {
+        return 4;
     }
 
     @Override

@@ -31,13 +31,14 @@ import java.util.function.IntConsumer;
  *   for s in 0..T-1:  A[s] += hd[s] · U ;  cell step (activations, new h, c)
  *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
  * </pre>
- * LSTM and SimpleRNN fold the projection into the step instead: per gate one product
- * [xT[s] | hd[s]] · [kernel; U] + bias into a small per-step buffer, whose activations are
- * written to A[s] (no projection pass, and the product never reads A) — a GEMM over the packed
- * [kernel; U] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights as they are
- * below it ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call packs nothing).
- * GRU keeps the projection pass (its candidate needs x·W apart from h·U) and makes the
- * recurrent product in a small buffer, adding A[s] to it there.
+ * The built-in cells fold the projection into the step instead ({@link #fusedGates}): per gate
+ * one product [xT[s] | hd[s]] · [kernel; U] + bias into a small per-step buffer, whose
+ * activations are written to A[s] (no projection pass, and the product never reads A) — a GEMM
+ * over the packed [kernel; U] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights
+ * as they are below it ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call
+ * packs nothing). GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the
+ * step makes both ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass
+ * remains for a cell that fuses nothing.
  * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
  * one GEMM {@code dR[s] · U^T}; the weight gradients dW, dU and dx are each one GEMM over all
  * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
@@ -414,7 +415,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
         PackedMatrix wT;         // backward: kernel^T, for dx = dA · W^T
         boolean fused;           // forward: the cell computes [x|h] · [kernel; U] per step (no projection pass)
-        PackedMatrix[] wuPack;   // per gate block: [kernel; U][:, g*H .. (g+1)*H), when fused
+        PackedMatrix[] wuPack;   // per fused gate block: [kernel; U][:, g*H .. (g+1)*H), when fused
+        float[] fusedBias;       // the bias fusedProduct adds (fusedBias()), or null
+        float[] biasSum;         // a cell's summed input and recurrent biases, when it has both
         float[] wuSrc;           // [F + H, GH]: kernel's rows, then U's, packed per gate into wuPack
         float[] xh;              // per chunk [B, F + H]: the rows [x[s] | hd[s]] of the step it computes
         IntConsumer dxBody;      // one thread's rows of dx; made once per frame
@@ -564,17 +567,29 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     // ---- the time loop, in phases of chunks -----------------------------------------------------
 
     /**
-     * Whether the cell's step takes the input projection into its recurrent product (one GEMM
-     * per gate over [x | hd] with [kernel; U], see {@link #fusedProduct}) when the kernel is
-     * packed; cells that need x·W apart from h·U (GRU) say no.
+     * How many leading gate blocks the cell's step computes with the input projection folded
+     * into the recurrent product ({@link #fusedProduct}: one product per gate over [x | hd] with
+     * [kernel; U]); 0 (the default, for a cell written against the generic loop): none, the
+     * projection runs as a pass over blocks of steps. A cell whose later gates need x·W apart
+     * from h·U (GRU's candidate) computes those with {@link #inputProduct} and
+     * {@link #recurrentProduct}.
      */
-    protected boolean fusesInputProjection() {
-        return false;
+    protected int fusedGates() {
+        return 0;
     }
 
     /**
-     * Rows [b0, b1) and the columns of units [j0, j1) in every gate block of c (row i at
-     * i*ldc) = [x[s] | hd[s]] · [kernel; U] + bias: the input projection and the recurrent
+     * The bias added by {@link #fusedProduct} to gate block g at index g*H + j (null: none):
+     * the layer's bias by default; a cell with separate input and recurrent biases returns their
+     * sum, made once per call in {@code fr}.
+     */
+    protected float[] fusedBias(RecurrentFrame fr) {
+        return useBias ? bias.value() : null;
+    }
+
+    /**
+     * Rows [b0, b1) and the columns of units [j0, j1) in the first {@link #fusedGates} gate
+     * blocks of c (row i at i*ldc) = [x[s] | hd[s]] · [kernel; U] + {@link #fusedBias}: the input projection and the recurrent
      * product of step s in one product per gate, which overwrites c and reads nothing else of
      * it. Packed (batch >= PACK_MIN_BATCH): one GEMM per gate over the packed [kernel; U], from
      * the rows [x | hd] gathered into the chunk's own part of {@code fr.xh} (a unit chunk needs
@@ -586,11 +601,12 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     protected final void fusedProduct(RecurrentFrame fr, int s, int b0, int b1, int j0, int j1, float[] hd,
                                       int hdOff, float[] c, int ldc) {
         Kernels k = Kernels.get();
-        int nb = fr.b, nf = fr.f, h = units, kk = nf + h, gh = gates() * h;
+        int nb = fr.b, nf = fr.f, h = units, kk = nf + h, gh = gates() * h, fg = fusedGates();
+        float[] bv = fr.fusedBias;
         if (!fr.packed) {
-            float[] w = kernel.value(), u = recurrentKernel.value(), bv = useBias ? bias.value() : null;
+            float[] w = kernel.value(), u = recurrentKernel.value();
             for (int b = b0; b < b1; b++) {
-                for (int g = 0; g < gates(); g++) {
+                for (int g = 0; g < fg; g++) {
                     int col = g * h + j0;
                     k.rowTimesTwo(j1 - j0, fr.xT, (s * nb + b) * nf, nf, w, col, gh, hd, hdOff + b * h, h, u, col, gh,
                             bv, col, c, b * ldc + col);
@@ -604,11 +620,38 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             System.arraycopy(fr.xT, (s * nb + b) * nf, xh, base + b * kk, nf);
             System.arraycopy(hd, hdOff + b * h, xh, base + b * kk + nf, h);
         }
-        for (int g = 0; g < gates(); g++) {
+        for (int g = 0; g < fg; g++) {
             int cOff = b0 * ldc + g * h;
             k.gemmPacked(b1 - b0, j0, j1, xh, base + b0 * kk, kk, fr.wuPack[g], 0f, c, cOff, ldc);
-            if (useBias) k.addRowVector(b1 - b0, j1 - j0, bias.value(), g * h + j0, c, cOff + j0, ldc);
+            if (bv != null) k.addRowVector(b1 - b0, j1 - j0, bv, g * h + j0, c, cOff + j0, ldc);
         }
+    }
+
+    /**
+     * Rows [b0, b1) and units [j0, j1) of gate block g of c (row i at cOff + i*ldc) = x[s] ·
+     * kernel[:, gate g] + the input bias of gate g (at g*H + j of the bias): the input part alone
+     * of a gate after the {@link #fusedGates} ones, in the step. Packed, it reads the rows that
+     * {@link #fusedProduct} gathered, so it comes after that call in the same step and chunk.
+     */
+    protected final void inputProduct(RecurrentFrame fr, int s, int g, int b0, int b1, int j0, int j1, float[] c,
+                                      int cOff, int ldc) {
+        if (j1 <= j0 || b1 <= b0) return;
+        Kernels k = Kernels.get();
+        int nb = fr.b, nf = fr.f, h = units, gh = gates() * h, col = g * h + j0;
+        float[] bv = useBias ? bias.value() : null;
+        if (!fr.packed) {
+            float[] w = kernel.value();
+            for (int b = b0; b < b1; b++) {
+                int xo = (s * nb + b) * nf;
+                k.rowTimesTwo(j1 - j0, fr.xT, xo, nf, w, col, gh, fr.xT, xo, 0, w, col, gh, bv, col, c,
+                        cOff + b * ldc + col);
+            }
+            return;
+        }
+        int kk = nf + h, base = chunkOf(fr, b0, j0) * nb * kk;
+        int off = cOff + b0 * ldc + g * h;
+        k.gemmPacked(b1 - b0, j0, j1, fr.xh, base + b0 * kk, kk, fr.wPack[g], 0f, c, off, ldc);
+        if (bv != null) k.addRowVector(b1 - b0, j1 - j0, bv, col, c, off + j0, ldc);
     }
 
     /** The index of the chunk that starts at row b0 and unit j0 in this call's split. */
@@ -620,12 +663,15 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     /**
      * Decides whether this call's steps fuse the input projection (cells that can, see
-     * {@link #fusesInputProjection}) and packs the weights for its per-step products (batch >=
+     * {@link #fusedGates}) and packs the weights for its per-step products (batch >=
      * PACK_MIN_BATCH).
      */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
         fr.packed = fr.b >= PACK_MIN_BATCH;
-        if (!backward) fr.fused = fusesInputProjection();
+        if (!backward) {
+            fr.fused = fusedGates() > 0;
+            fr.fusedBias = fr.fused ? fusedBias(fr) : null;
+        }
         if (!fr.packed) return;
         int h = units, gh = gates() * units;
         float[] u = recurrentKernel.value();
@@ -637,7 +683,16 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             System.arraycopy(u, 0, fr.wuSrc, nf * gh, h * gh);
             fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * kk);
             if (fr.wuPack == null) fr.wuPack = new PackedMatrix[gates()];
-            for (int g = 0; g < gates(); g++) fr.wuPack[g] = k.pack(false, kk, h, fr.wuSrc, g * h, gh, fr.wuPack[g]);
+            for (int g = 0; g < fusedGates(); g++) fr.wuPack[g] = k.pack(false, kk, h, fr.wuSrc, g * h, gh, fr.wuPack[g]);
+            // the gates after the fused ones: x·W and h·U apart (inputProduct, recurrentProduct)
+            if (fusedGates() < gates()) {
+                if (fr.uPack == null) fr.uPack = new PackedMatrix[gates()];
+                if (fr.wPack == null) fr.wPack = new PackedMatrix[gates()];
+                for (int g = fusedGates(); g < gates(); g++) {
+                    fr.uPack[g] = k.pack(false, h, h, u, g * h, gh, fr.uPack[g]);
+                    fr.wPack[g] = k.pack(false, nf, h, kernel.value(), g * h, gh, fr.wPack[g]);
+                }
+            }
         } else if (!backward) {
             if (fr.uPack == null) fr.uPack = new PackedMatrix[gates()];
             if (fr.wPack == null) fr.wPack = new PackedMatrix[gates()];

@@ -37,8 +37,8 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     }
 
     @Override
-    protected boolean fusesInputProjection() {
-        return true;
+    protected int fusedGates() {
+        return 1;
     }
 
     @Override
