@@ -101,7 +101,7 @@ public final class VectorKernels implements Kernels {
     private static final class Workspace {
         float[] a = new float[MC * KC];
         float[] b = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[6 * NR];   // a 4- or 6-row register tile
         float[] row = new float[0];
 
         float[] b(int size) {
@@ -326,9 +326,10 @@ public final class VectorKernels implements Kernels {
 
     /**
      * Columns [j0, j1) of C (beta) += A · packed B on this thread: for each k slice and each panel,
-     * the 4 x 2-vector micro-kernel reads A's rows in place (no packing: A is a [batch, units]
-     * state that fits in L2) and the panel from L1. Leftover rows (m mod 4, and batch-1 steps) go
-     * through {@link #rowsPacked}, which keeps four panels in flight. Each element of C is summed
+     * the 6 x 2-vector micro-kernel (then the 4 x 2 one for the rows a 6-row tile cannot take)
+     * reads A's rows in place (no packing: A is a [batch, units] state that fits in L2) and the
+     * panel from L1. Leftover rows (at most one, or all of a batch under 4) go through
+     * {@link #rowsPacked}. Each element of C is summed
      * in the same order in both paths (one FMA chain per k slice), so a row's result does not
      * depend on the batch size or on how columns are split between threads.
      */
@@ -360,7 +361,11 @@ public final class VectorKernels implements Kernels {
         float[] bp = pb.data;
         int npad = roundUp(pb.n, NR);
         float[] tile = WORKSPACE.get().tile;
-        int mFull = m - m % MR;
+        // rows [0, m6) in 6-row tiles, [m6, mFull) in 4-row tiles, the last m - mFull (< 4, at
+        // most 1 unless m < 4) one at a time; one tile of 6 fewer when that leaves 2 or 3 rows over
+        int q6 = m / 6;
+        if (q6 > 0 && (m - 6 * q6) % MR >= 2) q6--;
+        int m6 = 6 * q6, mFull = m6 + (m - m6) / MR * MR;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             float bet = pc == 0 ? beta : 1f;
@@ -368,17 +373,28 @@ public final class VectorKernels implements Kernels {
             for (int jr = j0; jr < j1; jr += NR) {
                 int nr = Math.min(NR, j1 - jr);
                 int bi = slice + (jr / NR) * kc * NR;
-                for (int ir = 0; ir < mFull; ir += MR) {
+                for (int ir = 0; ir < mFull; ) {
+                    int rows = ir < m6 ? 6 : MR;
                     int ai = aOff + ir * lda + pc, ci = cOff + ir * ldc + jr;
                     if (nr == NR) {
-                        microRows(kc, a, ai, lda, bp, bi, c, ci, ldc, bet);
+                        if (rows == 6) {
+                            microRows6(kc, a, ai, lda, bp, bi, c, ci, ldc, bet);
+                        } else {
+                            microRows(kc, a, ai, lda, bp, bi, c, ci, ldc, bet);
+                        }
                     } else {
-                        microRows(kc, a, ai, lda, bp, bi, tile, 0, NR, 0f);
-                        for (int r = 0; r < MR; r++) {
+                        // a ragged last panel: the tile into scratch, then its nr columns
+                        if (rows == 6) {
+                            microRows6(kc, a, ai, lda, bp, bi, tile, 0, NR, 0f);
+                        } else {
+                            microRows(kc, a, ai, lda, bp, bi, tile, 0, NR, 0f);
+                        }
+                        for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc, tr = r * NR;
                             for (int j = 0; j < nr; j++) c[cr + j] = combine(tile[tr + j], bet, c[cr + j]);
                         }
                     }
+                    ir += rows;
                 }
             }
             for (int i = mFull; i < m; i++) {
@@ -434,6 +450,71 @@ public final class VectorKernels implements Kernels {
         c21.intoArray(c, c2 + L);
         c30.intoArray(c, c3);
         c31.intoArray(c, c3 + L);
+    }
+
+    /**
+     * As {@link #microRows} for six rows: twelve accumulators, two B loads and six broadcasts
+     * per twelve FMAs (the 4-row tile does eight FMAs per two B loads). Each element is the same
+     * FMA chain as in the 4-row tile, so the tile a row falls in does not change its bits.
+     */
+    private static void microRows6(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci,
+                                   int ldc, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ai + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
+        }
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        if (beta != 0f) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, c5));
+            c51 = c51.add(FloatVector.fromArray(S, c, c5 + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + L);
+        c50.intoArray(c, c5);
+        c51.intoArray(c, c5 + L);
     }
 
     /**

@@ -31,7 +31,7 @@ class PackedGemmTest {
         SplittableRandom r = new SplittableRandom(5);
         int nr = vector.columnAlign();
         for (boolean transB : new boolean[]{false, true}) {
-            for (int m : new int[]{1, 2, 3, 4, 5, 6, 9}) {
+            for (int m : new int[]{1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 32}) {   // 6- and 4-row tiles, leftover rows
                 for (int n : new int[]{1, nr - 1, nr, nr + 1, 40, 3 * nr}) {
                     for (int k : new int[]{1, 7, 40, VectorKernels.KC + 1, 300}) {
                         int ldb = (transB ? k : n) + 3, bOff = 2, lda = k + 1, aOff = 1, ldc = n + 2, cOff = 3;
@@ -64,7 +64,7 @@ class PackedGemmTest {
     @Test
     void aColumnHasTheSameBitsWhateverRangeComputesIt() {
         SplittableRandom r = new SplittableRandom(8);
-        int nr = vector.columnAlign(), m = 7, n = 3 * nr + 5, k = 300;
+        int nr = vector.columnAlign(), m = 14, n = 3 * nr + 5, k = 300;   // rows in a 6-row tile, then 4-row tiles
         float[] b = random(r, k * n), a = random(r, m * k);
         PackedMatrix p = vector.pack(false, k, n, b, 0, n, null);
         float[] whole = new float[m * n], pieces = new float[m * n];
@@ -73,10 +73,15 @@ class PackedGemmTest {
         vector.gemmPacked(m, nr, 2 * nr, a, 0, k, p, 0f, pieces, 0, n);
         vector.gemmPacked(m, 2 * nr, n, a, 0, k, p, 0f, pieces, 0, n);
         assertArrayEquals(whole, pieces);
-        // and a row alone (the batch-1 path) gives the row's bits of the full product
+        // and each row alone (the batch-1 path) gives the row's bits of the full product, whatever
+        // tile computed it there
         float[] row = new float[n];
-        vector.gemmPacked(1, 0, n, a, 5 * k, k, p, 0f, row, 0, n);
-        for (int j = 0; j < n; j++) assertEquals(whole[5 * n + j], row[j], 0f, "column " + j);
+        for (int i = 0; i < m; i++) {
+            vector.gemmPacked(1, 0, n, a, i * k, k, p, 0f, row, 0, n);
+            for (int j = 0; j < n; j++) {
+                assertEquals(Float.floatToRawIntBits(whole[i * n + j]), Float.floatToRawIntBits(row[j]), "row " + i + " column " + j);
+            }
+        }
     }
 
     @Test
