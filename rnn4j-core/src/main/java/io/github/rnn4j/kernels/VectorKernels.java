@@ -11,13 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>GEMM</b> follows the Goto/BLIS scheme. For each {@value #KC}-deep slice of k and each
  * block of up to {@link #NC} columns, the slice of op(B) is packed into contiguous panels
  * {@link #NR} columns wide; for each block of {@value #MC} rows, the slice of op(A) is packed
- * (times alpha) into panels {@value #MR} rows tall. A 4 x 2-vector register micro-kernel
- * (8 accumulators, 2 loads and 4 broadcasts per 8 FMAs) then sweeps the panels, keeping the
+ * (times alpha) into panels {@value #MR} rows tall. A 6 x 2-vector register micro-kernel
+ * (12 accumulators, 2 loads and 6 broadcasts per 12 FMAs) then sweeps the panels, keeping the
  * B panel in L1 and the A block in L2. Packing is where the transpose variants are absorbed, so
  * one micro-kernel serves all four; zero-padding of partial panels keeps it branch-free, and
  * edge tiles go through a small scratch tile. {@code beta} is applied when the first k slice is
  * stored: {@code beta == 0} overwrites C (old contents, NaN included, are never read), exactly as
- * {@link PlainKernels}. Rows {@code m <} {@value #MR} (batch-1 steps) skip packing: each row of C
+ * {@link PlainKernels}. Rows {@code m <} {@value #MR4} (batch-1 steps) skip packing: each row of C
  * is accumulated in registers straight from the rows of B (or as dot products when B is
  * transposed), which is what a memory-bound matrix-vector product wants.
  *
@@ -59,14 +59,16 @@ public final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Lanes per vector. */
     static final int L = S.length();
-    /** Micro-kernel rows. */
-    static final int MR = 4;
+    /** Micro-kernel rows of the packed-A GEMM. */
+    static final int MR = 6;
+    /** Rows of the smaller in-place tile of {@link #gemmPacked}; a GEMM with fewer rows packs nothing. */
+    static final int MR4 = 4;
     /** Micro-kernel columns: two vectors. */
     static final int NR = 2 * L;
     /** Depth of one packed slice of k; KC x NR floats of B stay in L1 (16 KiB at NR = 16). */
     static final int KC = 256;
-    /** Rows of A packed at once (MC x KC floats = 128 KiB, in L2). */
-    static final int MC = 128;
+    /** Rows of A packed at once (MC x KC floats = 144 KiB, in L2; a multiple of MR). */
+    static final int MC = 144;
     /** Columns of B packed at once (KC x NC floats = 2 MiB at NC = 2048, in L3). */
     static final int NC = NR * (2048 / NR);
     /** Below this many multiply-adds a GEMM stays on the calling thread. */
@@ -101,7 +103,7 @@ public final class VectorKernels implements Kernels {
     private static final class Workspace {
         float[] a = new float[MC * KC];
         float[] b = new float[0];
-        final float[] tile = new float[6 * NR];   // a 4- or 6-row register tile
+        final float[] tile = new float[MR * NR];   // a 4- or 6-row register tile
         float[] row = new float[0];
 
         float[] b(int size) {
@@ -188,7 +190,7 @@ public final class VectorKernels implements Kernels {
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                            float beta, float[] c, int cOff, int ldc) {
         Workspace ws = WORKSPACE.get();
-        if (m < MR) {
+        if (m < MR4) {
             for (int i = 0; i < m; i++) {
                 float[] arow;
                 int arOff, arStride;
@@ -217,6 +219,11 @@ public final class VectorKernels implements Kernels {
         }
         float[] ap = ws.a;
         float[] tile = ws.tile;
+        if (beta != 0f && beta != 1f) {
+            // the micro-kernel overwrites C (beta 0) or adds to it (beta 1)
+            scale(m, n, beta, c, cOff, ldc);
+            beta = 1f;
+        }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -233,28 +240,28 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** Packs op(A)[ic..ic+mc, pc..pc+kc) times alpha into MR-row panels, element (p, r) at p*MR + r. */
+    /**
+     * Packs op(A)[ic..ic+mc, pc..pc+kc) times alpha into MR-row panels, each row of a panel
+     * contiguous: element (r, p) of panel ir at {@code (ir / MR) * kc * MR + r * kc + p}, so the
+     * micro-kernel reads a panel as {@link #microRows6} reads rows in place (one index per row
+     * and a unit stride, which C2 keeps in registers; an interleaved p*MR + r layout made the
+     * 6-row kernel three times slower). Rows past mc are zeros.
+     */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
                               float alpha, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
             int base = (ir / MR) * kc * MR;
             int rows = Math.min(MR, mc - ir);
-            if (!transA) {
-                for (int r = 0; r < MR; r++) {
-                    if (r < rows) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = alpha * a[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
-                    }
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + ir;
-                    int dst = base + p * MR;
-                    int r = 0;
-                    for (; r < rows; r++) ap[dst + r] = alpha * a[src + r];
-                    for (; r < MR; r++) ap[dst + r] = 0f;
+            for (int r = 0; r < MR; r++) {
+                int dst = base + r * kc;
+                if (r >= rows) {
+                    java.util.Arrays.fill(ap, dst, dst + kc, 0f);
+                } else if (!transA) {
+                    int src = aOff + (ic + ir + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) ap[dst + p] = alpha * a[src + p];
+                } else {
+                    int src = aOff + pc * lda + ic + ir + r;
+                    for (int p = 0; p < kc; p++, src += lda) ap[dst + p] = alpha * a[src];
                 }
             }
         }
@@ -364,8 +371,8 @@ public final class VectorKernels implements Kernels {
         // rows [0, m6) in 6-row tiles, [m6, mFull) in 4-row tiles, the last m - mFull (< 4, at
         // most 1 unless m < 4) one at a time; one tile of 6 fewer when that leaves 2 or 3 rows over
         int q6 = m / 6;
-        if (q6 > 0 && (m - 6 * q6) % MR >= 2) q6--;
-        int m6 = 6 * q6, mFull = m6 + (m - m6) / MR * MR;
+        if (q6 > 0 && (m - 6 * q6) % MR4 >= 2) q6--;
+        int m6 = 6 * q6, mFull = m6 + (m - m6) / MR4 * MR4;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             float bet = pc == 0 ? beta : 1f;
@@ -374,7 +381,7 @@ public final class VectorKernels implements Kernels {
                 int nr = Math.min(NR, j1 - jr);
                 int bi = slice + (jr / NR) * kc * NR;
                 for (int ir = 0; ir < mFull; ) {
-                    int rows = ir < m6 ? 6 : MR;
+                    int rows = ir < m6 ? 6 : MR4;
                     int ai = aOff + ir * lda + pc, ci = cOff + ir * ldc + jr;
                     if (nr == NR) {
                         if (rows == 6) {
@@ -579,7 +586,7 @@ public final class VectorKernels implements Kernels {
         return pool.runRegion(parts, body);
     }
 
-    /** C[mc x nc] (beta) += packed A block times packed B block. */
+    /** C[mc x nc] (beta) += packed A block times packed B block; beta is 0 or 1 (see gemmSerial). */
     private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, float beta,
                                     float[] c, int cIdx, int ldc, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {
@@ -590,9 +597,9 @@ public final class VectorKernels implements Kernels {
                 int ai = (ir / MR) * kc * MR;
                 int ci = cIdx + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
-                    micro(kc, ap, ai, bp, bi, c, ci, ldc, beta);
+                    microRows6(kc, ap, ai, kc, bp, bi, c, ci, ldc, beta);
                 } else {
-                    micro(kc, ap, ai, bp, bi, tile, 0, NR, 0f);
+                    microRows6(kc, ap, ai, kc, bp, bi, tile, 0, NR, 0f);
                     for (int r = 0; r < mr; r++) {
                         int cr = ci + r * ldc, tr = r * NR;
                         for (int j = 0; j < nr; j++) c[cr + j] = combine(tile[tr + j], beta, c[cr + j]);
@@ -604,66 +611,6 @@ public final class VectorKernels implements Kernels {
 
     private static float combine(float acc, float beta, float old) {
         return beta == 0f ? acc : beta == 1f ? old + acc : beta * old + acc;
-    }
-
-    /**
-     * The 4 x 2-vector register tile: C[4 x NR] (beta) += sum over p of Apanel[p][0..4) (x) Bpanel[p][0..NR).
-     * Eight accumulators, two B loads and four broadcasts per eight FMAs: everything stays in the
-     * 16 AVX2 registers. (A 4 x 3 tile has 12 accumulators + 3 B + 4 A values; C2 then spills two
-     * accumulators to the stack every iteration and runs at 40% of this one's speed.)
-     */
-    private static void micro(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                              float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00;
-        FloatVector c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-        }
-        // stores written out (no helper taking vectors: a helper C2 does not inline boxes them)
-        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        if (beta == 1f) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, c1));
-            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, c2));
-            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, c3));
-            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
-        } else if (beta != 0f) {
-            FloatVector bv = FloatVector.broadcast(S, beta);
-            c00 = FloatVector.fromArray(S, c, ci).fma(bv, c00);
-            c01 = FloatVector.fromArray(S, c, ci + L).fma(bv, c01);
-            c10 = FloatVector.fromArray(S, c, c1).fma(bv, c10);
-            c11 = FloatVector.fromArray(S, c, c1 + L).fma(bv, c11);
-            c20 = FloatVector.fromArray(S, c, c2).fma(bv, c20);
-            c21 = FloatVector.fromArray(S, c, c2 + L).fma(bv, c21);
-            c30 = FloatVector.fromArray(S, c, c3).fma(bv, c30);
-            c31 = FloatVector.fromArray(S, c, c3 + L).fma(bv, c31);
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c10.intoArray(c, c1);
-        c11.intoArray(c, c1 + L);
-        c20.intoArray(c, c2);
-        c21.intoArray(c, c2 + L);
-        c30.intoArray(c, c3);
-        c31.intoArray(c, c3 + L);
     }
 
     /**
