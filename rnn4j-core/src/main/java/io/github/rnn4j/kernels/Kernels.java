@@ -40,6 +40,27 @@ public interface Kernels {
         if (bias != null) addRowVector(1, n, bias, biasOff, c, cOff, n);
     }
 
+    /**
+     * The LSTM cell update for n units of one row, with Keras's default activations (sigmoid
+     * gates, tanh candidate and output): from the pre-activations in z (gate blocks i, f, g, o
+     * at zOff, zOff + stride, ...), writes the gate activations to a (same layout from aOff), the
+     * new cell state {@code c' = f*c + i*g} to cNext, {@code t = tanh(c')} to t and
+     * {@code h' = o*t} to h. The same arithmetic as {@link #sigmoid}, {@link #tanh} and the
+     * products one after another (which the default does), so either gives the same bits.
+     */
+    default void lstmPointwise(int n, float[] z, int zOff, float[] a, int aOff, int stride, float[] c, int cOff,
+                               float[] cNext, int cnOff, float[] t, int tOff, float[] h, int hOff) {
+        sigmoid(n, z, zOff, a, aOff);
+        sigmoid(n, z, zOff + stride, a, aOff + stride);
+        tanh(n, z, zOff + 2 * stride, a, aOff + 2 * stride);
+        sigmoid(n, z, zOff + 3 * stride, a, aOff + 3 * stride);
+        for (int j = 0; j < n; j++) {
+            cNext[cnOff + j] = a[aOff + stride + j] * c[cOff + j] + a[aOff + j] * a[aOff + 2 * stride + j];
+        }
+        tanh(n, cNext, cnOff, t, tOff);
+        for (int j = 0; j < n; j++) h[hOff + j] = a[aOff + 3 * stride + j] * t[tOff + j];
+    }
+
     /** {@code C = A * B} with dense row-major A (m x k), B (k x n), C (m x n). */
     default void mult(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         gemm(false, false, m, n, k, 1f, a, aOff, k, b, bOff, n, 0f, c, cOff, n);

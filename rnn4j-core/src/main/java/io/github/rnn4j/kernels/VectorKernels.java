@@ -971,6 +971,39 @@ public final class VectorKernels implements Kernels {
         for (; i < n; i++) dst[dOff + i] = tanhS(src[sOff + i]);
     }
 
+    /**
+     * The activations through {@link #sigmoid} and {@link #tanh} (a pass per gate: one loop
+     * doing all five activations per lane ran 17 % slower in an A/B), the cell and output
+     * products as vector loops (the scalar ones were not vectorised by C2).
+     */
+    @Override
+    public void lstmPointwise(int n, float[] z, int zOff, float[] a, int aOff, int stride, float[] c, int cOff,
+                              float[] cNext, int cnOff, float[] t, int tOff, float[] h, int hOff) {
+        if (n == stride) {
+            sigmoid(2 * n, z, zOff, a, aOff);
+        } else {
+            sigmoid(n, z, zOff, a, aOff);
+            sigmoid(n, z, zOff + stride, a, aOff + stride);
+        }
+        tanh(n, z, zOff + 2 * stride, a, aOff + 2 * stride);
+        sigmoid(n, z, zOff + 3 * stride, a, aOff + 3 * stride);
+        int fOff = aOff + stride, gOff = aOff + 2 * stride, oOff = aOff + 3 * stride;
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector f = FloatVector.fromArray(S, a, fOff + j);
+            FloatVector i = FloatVector.fromArray(S, a, aOff + j);
+            FloatVector g = FloatVector.fromArray(S, a, gOff + j);
+            f.mul(FloatVector.fromArray(S, c, cOff + j)).add(i.mul(g)).intoArray(cNext, cnOff + j);
+        }
+        for (; j < n; j++) cNext[cnOff + j] = a[fOff + j] * c[cOff + j] + a[aOff + j] * a[gOff + j];
+        tanh(n, cNext, cnOff, t, tOff);
+        j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector.fromArray(S, a, oOff + j).mul(FloatVector.fromArray(S, t, tOff + j)).intoArray(h, hOff + j);
+        }
+        for (; j < n; j++) h[hOff + j] = a[oOff + j] * t[tOff + j];
+    }
+
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         return dotVec(n, x, xOff, y, yOff);

@@ -325,6 +325,51 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The fused LSTM update gives the bits of its definition (the activations through the same
+     * kernels' sigmoid and tanh, then f*c + i*g and o*tanh(c')), at unit counts around the lanes,
+     * for a row with every unit (stride n) and a slice of units (stride > n), the new cell state
+     * written into the same array as the old one, as the layer does; and agrees with the plain
+     * kernels to the activations' tolerance.
+     */
+    @Test
+    void lstmPointwiseGivesTheBitsOfItsDefinition() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int n = 0; n <= MAX_LEN; n++) {
+            for (int stride : new int[] {n, n + 5}) {
+                float[] z = random(rnd, 2 + 4 * stride), c = random(rnd, 2 * n + 7);
+                for (int i = 0; i < z.length; i++) z[i] *= 6f;
+                float[][] want = new float[4][], got = new float[4][], plainOut = new float[4][];
+                for (int run = 0; run < 3; run++) {
+                    Kernels k = run == 2 ? plain : vector1;
+                    float[] a = new float[1 + 4 * stride], cc = c.clone(), t = new float[n + 3], h = new float[n + 4];
+                    if (run == 0) {
+                        // the definition, step by step with the vector kernels' activations
+                        vector1.sigmoid(n, z, 2, a, 1);
+                        vector1.sigmoid(n, z, 2 + stride, a, 1 + stride);
+                        vector1.tanh(n, z, 2 + 2 * stride, a, 1 + 2 * stride);
+                        vector1.sigmoid(n, z, 2 + 3 * stride, a, 1 + 3 * stride);
+                        for (int j = 0; j < n; j++) cc[n + 5 + j] = a[1 + stride + j] * c[1 + j] + a[1 + j] * a[1 + 2 * stride + j];
+                        vector1.tanh(n, cc, n + 5, t, 3);
+                        for (int j = 0; j < n; j++) h[2 + j] = a[1 + 3 * stride + j] * t[3 + j];
+                    } else {
+                        k.lstmPointwise(n, z, 2, a, 1, stride, cc, 1, cc, n + 5, t, 3, h, 2);
+                    }
+                    float[][] out = run == 0 ? want : run == 1 ? got : plainOut;
+                    out[0] = a;
+                    out[1] = cc;
+                    out[2] = t;
+                    out[3] = h;
+                }
+                String[] names = {"gates", "cell", "tanh(cell)", "h"};
+                for (int i = 0; i < 4; i++) {
+                    assertEquals(Arrays.toString(want[i]), Arrays.toString(got[i]), names[i] + " n=" + n + " stride=" + stride);
+                    assertArrayClose("plain " + names[i] + " n=" + n, want[i], plainOut[i], 1e-6f);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------- element-wise
 
     private static final int MAX_LEN = 4 * VectorKernels.L + 3;

@@ -1,6 +1,7 @@
 package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.kernels.Activations;
+import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -92,9 +93,16 @@ public class LSTM extends Recurrent<LSTM> {
         float[] rec = fr.rec;
         fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
         Activations ra = recurrentActivation, act = activation;
+        boolean defaults = ra == Activations.SIGMOID && act == Activations.TANH;
+        Kernels k = Kernels.get();
         for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
             int ro = b * gh + j0;
+            if (defaults) {
+                // Keras's activations: the whole update in one pass over the units
+                k.lstmPointwise(w, rec, ro, a, ao, h, cAll, prev, cAll, next, aux, prev, hAll, next);
+                continue;
+            }
             // gate activations over contiguous blocks (vectorised kernels), from rec into a[s]:
             // i|f (one block when this part has every unit), g, o
             if (w == h) {
