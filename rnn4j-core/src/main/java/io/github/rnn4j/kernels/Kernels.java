@@ -61,6 +61,35 @@ public interface Kernels {
         for (int j = 0; j < n; j++) h[hOff + j] = a[aOff + 3 * stride + j] * t[tOff + j];
     }
 
+    /**
+     * The backward of {@link #lstmPointwise} for n units of one row: from the gate activations
+     * in a (blocks i, f, g, o at aOff + g*stride), tanh(c') in t, the gradients dh (at the
+     * output) and dc (at the new cell state), and the previous cell state c, overwrites a with
+     * the gradients of the gate pre-activations, dc with the gradient at the previous cell state
+     * and dh with zeros:
+     * <pre>
+     *   dc' = dc + dh*o*(1 - t*t)
+     *   di = dc'*g*i(1-i)   df = dc'*c*f(1-f)   dg = dc'*i*(1 - g*g)   do = dh*t*o(1-o)
+     *   dc  = dc'*f
+     * </pre>
+     * each product evaluated left to right, as written.
+     */
+    default void lstmBackwardPointwise(int n, float[] a, int aOff, int stride, float[] t, int tOff, float[] dh,
+                                       int dhOff, float[] dc, int dcOff, float[] c, int cOff) {
+        for (int j = 0; j < n; j++) {
+            int ai = aOff + j;
+            float i = a[ai], f = a[ai + stride], g = a[ai + 2 * stride], o = a[ai + 3 * stride];
+            float tc = t[tOff + j], dhj = dh[dhOff + j];
+            float dct = dc[dcOff + j] + dhj * o * (1f - tc * tc);
+            a[ai] = dct * g * (i * (1f - i));
+            a[ai + stride] = dct * c[cOff + j] * (f * (1f - f));
+            a[ai + 2 * stride] = dct * i * (1f - g * g);
+            a[ai + 3 * stride] = dhj * tc * (o * (1f - o));
+            dc[dcOff + j] = dct * f;
+            dh[dhOff + j] = 0f;
+        }
+    }
+
     /** {@code C = A * B} with dense row-major A (m x k), B (k x n), C (m x n). */
     default void mult(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         gemm(false, false, m, n, k, 1f, a, aOff, k, b, bOff, n, 0f, c, cOff, n);

@@ -1004,6 +1004,34 @@ public final class VectorKernels implements Kernels {
         for (; j < n; j++) h[hOff + j] = a[oOff + j] * t[tOff + j];
     }
 
+    /** Lane by lane, the same operations in the same order as the scalar definition (then it, for the tail). */
+    @Override
+    public void lstmBackwardPointwise(int n, float[] a, int aOff, int stride, float[] t, int tOff, float[] dh,
+                                      int dhOff, float[] dc, int dcOff, float[] c, int cOff) {
+        int j = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (; j + L <= n; j += L) {
+            int ai = aOff + j;
+            FloatVector i = FloatVector.fromArray(S, a, ai);
+            FloatVector f = FloatVector.fromArray(S, a, ai + stride);
+            FloatVector g = FloatVector.fromArray(S, a, ai + 2 * stride);
+            FloatVector o = FloatVector.fromArray(S, a, ai + 3 * stride);
+            FloatVector tc = FloatVector.fromArray(S, t, tOff + j);
+            FloatVector dhj = FloatVector.fromArray(S, dh, dhOff + j);
+            FloatVector dct = FloatVector.fromArray(S, dc, dcOff + j).add(dhj.mul(o).mul(ONE.sub(tc.mul(tc))));
+            dct.mul(g).mul(i.mul(ONE.sub(i))).intoArray(a, ai);
+            dct.mul(FloatVector.fromArray(S, c, cOff + j)).mul(f.mul(ONE.sub(f))).intoArray(a, ai + stride);
+            dct.mul(i).mul(ONE.sub(g.mul(g))).intoArray(a, ai + 2 * stride);
+            dhj.mul(tc).mul(o.mul(ONE.sub(o))).intoArray(a, ai + 3 * stride);
+            dct.mul(f).intoArray(dc, dcOff + j);
+            zero.intoArray(dh, dhOff + j);
+        }
+        if (j < n) {
+            Kernels.super.lstmBackwardPointwise(n - j, a, aOff + j, stride, t, tOff + j, dh, dhOff + j, dc, dcOff + j,
+                    c, cOff + j);
+        }
+    }
+
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         return dotVec(n, x, xOff, y, yOff);

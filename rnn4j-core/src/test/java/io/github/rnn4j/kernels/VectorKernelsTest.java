@@ -370,6 +370,37 @@ class VectorKernelsTest {
         }
     }
 
+    /** The LSTM pointwise backward: the same operations in the same order in lanes and in the tail, so the bits of the plain definition. */
+    @Test
+    void lstmBackwardPointwiseGivesTheBitsOfItsDefinition() {
+        SplittableRandom rnd = new SplittableRandom(14);
+        for (int n = 0; n <= MAX_LEN; n++) {
+            for (int stride : new int[] {n, n + 3}) {
+                float[] a = random(rnd, 1 + 4 * stride), t = random(rnd, n + 2), dh = random(rnd, n + 1),
+                        dc = random(rnd, n + 4), c = random(rnd, n + 2);
+                float[][] runs = new float[2][];
+                for (int run = 0; run < 2; run++) {
+                    float[] ar = a.clone(), dhr = dh.clone(), dcr = dc.clone();
+                    (run == 0 ? plain : vector1).lstmBackwardPointwise(n, ar, 1, stride, t, 2, dhr, 1, dcr, 4, c, 2);
+                    runs[run] = concat(ar, dhr, dcr);
+                }
+                assertEquals(Arrays.toString(runs[0]), Arrays.toString(runs[1]), "n=" + n + " stride=" + stride);
+            }
+        }
+    }
+
+    private static float[] concat(float[]... parts) {
+        int len = 0;
+        for (float[] p : parts) len += p.length;
+        float[] out = new float[len];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------------- element-wise
 
     private static final int MAX_LEN = 4 * VectorKernels.L + 3;

@@ -125,6 +125,15 @@ public class LSTM extends Recurrent<LSTM> {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h;
         float[] a = fr.a, cAll = fr.cAll, aux = fr.aux, dh = fr.dh, dc = fr.dc;
         Activations ra = recurrentActivation, act = activation;
+        if (ra == Activations.SIGMOID && act == Activations.TANH) {
+            Kernels k = Kernels.get();
+            for (int b = b0; b < b1; b++) {
+                int ao = (s * nb + b) * gh, prev = s * bh + b * h, o2 = b * h;
+                k.lstmBackwardPointwise(j1 - j0, a, ao + j0, h, aux, s * bh + o2 + j0, dh, o2 + j0, dc, o2 + j0,
+                        cAll, prev + j0);
+            }
+            return;
+        }
         for (int b = b0; b < b1; b++) {
             int ao = (s * nb + b) * gh, prev = s * bh + b * h, o2 = b * h;
             for (int j = j0; j < j1; j++) {
