@@ -90,6 +90,61 @@ public interface Kernels {
         }
     }
 
+    /**
+     * The GRU (reset after the recurrent product) update for n units of one row, with Keras's
+     * default activations: from the pre-activations of z and r in rec (at recOff, recOff +
+     * stride), the recurrent candidate part rh = h·U_h + b in rec (recOff + 2*stride) and the
+     * input candidate part x·W_h + b in a (aOff + 2*stride), writes z = σ, r = σ to a, rh to
+     * rhOut, hh = tanh(x·W_h + b + r*rh) to a (aOff + 2*stride) and
+     * {@code h' = z*h + (1 - z)*hh} to hNext. The same arithmetic as {@link #sigmoid},
+     * {@link #tanh} and the products one after another (which the default does).
+     */
+    default void gruPointwise(int n, float[] rec, int recOff, float[] a, int aOff, int stride, float[] hPrev,
+                              int hpOff, float[] hNext, int hnOff, float[] rhOut, int rhOff) {
+        sigmoid(n, rec, recOff, a, aOff);
+        sigmoid(n, rec, recOff + stride, a, aOff + stride);
+        int gOff = aOff + 2 * stride;
+        for (int j = 0; j < n; j++) {
+            float rh = rec[recOff + 2 * stride + j];
+            rhOut[rhOff + j] = rh;
+            a[gOff + j] += a[aOff + stride + j] * rh;
+        }
+        tanh(n, a, gOff, a, gOff);
+        for (int j = 0; j < n; j++) {
+            float z = a[aOff + j];
+            hNext[hnOff + j] = z * hPrev[hpOff + j] + (1f - z) * a[gOff + j];
+        }
+    }
+
+    /**
+     * The backward of {@link #gruPointwise} for n units of one row: from z, r, hh in a, rh, the
+     * gradient dh at h' and the previous state h, overwrites a with the gradients of the z, r
+     * and candidate pre-activations, writes (dz, dr, dhh * r) to dR (the recurrent side) and
+     * {@code dh * z} to dh:
+     * <pre>
+     *   dhh = dh*(1 - z)*(1 - hh*hh)   dz = dh*(h - hh)*z(1-z)   dr = dhh*rh*r(1-r)
+     * </pre>
+     * each product evaluated left to right, as written.
+     */
+    default void gruBackwardPointwise(int n, float[] a, int aOff, int stride, float[] rh, int rhOff, float[] dh,
+                                      int dhOff, float[] h, int hOff, float[] dR, int dROff) {
+        for (int j = 0; j < n; j++) {
+            int ai = aOff + j, ri = dROff + j;
+            float z = a[ai], r = a[ai + stride], hh = a[ai + 2 * stride];
+            float g = dh[dhOff + j];
+            float dhhPre = g * (1f - z) * (1f - hh * hh);
+            float dzPre = g * (h[hOff + j] - hh) * (z * (1f - z));
+            float drPre = dhhPre * rh[rhOff + j] * (r * (1f - r));
+            a[ai] = dzPre;
+            a[ai + stride] = drPre;
+            a[ai + 2 * stride] = dhhPre;
+            dR[ri] = dzPre;
+            dR[ri + stride] = drPre;
+            dR[ri + 2 * stride] = dhhPre * r;
+            dh[dhOff + j] = g * z;
+        }
+    }
+
     /** {@code C = A * B} with dense row-major A (m x k), B (k x n), C (m x n). */
     default void mult(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         gemm(false, false, m, n, k, 1f, a, aOff, k, b, bOff, n, 0f, c, cOff, n);

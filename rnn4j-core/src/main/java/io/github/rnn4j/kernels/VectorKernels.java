@@ -1032,6 +1032,69 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /** The activations through {@link #sigmoid} and {@link #tanh}, the products as vector loops. */
+    @Override
+    public void gruPointwise(int n, float[] rec, int recOff, float[] a, int aOff, int stride, float[] hPrev,
+                             int hpOff, float[] hNext, int hnOff, float[] rhOut, int rhOff) {
+        if (n == stride) {
+            sigmoid(2 * n, rec, recOff, a, aOff);
+        } else {
+            sigmoid(n, rec, recOff, a, aOff);
+            sigmoid(n, rec, recOff + stride, a, aOff + stride);
+        }
+        int rOff = aOff + stride, gOff = aOff + 2 * stride, rhIn = recOff + 2 * stride;
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector rh = FloatVector.fromArray(S, rec, rhIn + j);
+            rh.intoArray(rhOut, rhOff + j);
+            FloatVector.fromArray(S, a, gOff + j).add(FloatVector.fromArray(S, a, rOff + j).mul(rh)).intoArray(a, gOff + j);
+        }
+        for (; j < n; j++) {
+            float rh = rec[rhIn + j];
+            rhOut[rhOff + j] = rh;
+            a[gOff + j] += a[rOff + j] * rh;
+        }
+        tanh(n, a, gOff, a, gOff);
+        j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector z = FloatVector.fromArray(S, a, aOff + j);
+            z.mul(FloatVector.fromArray(S, hPrev, hpOff + j)).add(ONE.sub(z).mul(FloatVector.fromArray(S, a, gOff + j)))
+                    .intoArray(hNext, hnOff + j);
+        }
+        for (; j < n; j++) {
+            float z = a[aOff + j];
+            hNext[hnOff + j] = z * hPrev[hpOff + j] + (1f - z) * a[gOff + j];
+        }
+    }
+
+    /** Lane by lane, the scalar definition's operations in its order (then it, for the tail). */
+    @Override
+    public void gruBackwardPointwise(int n, float[] a, int aOff, int stride, float[] rh, int rhOff, float[] dh,
+                                     int dhOff, float[] h, int hOff, float[] dR, int dROff) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            int ai = aOff + j, ri = dROff + j;
+            FloatVector z = FloatVector.fromArray(S, a, ai);
+            FloatVector r = FloatVector.fromArray(S, a, ai + stride);
+            FloatVector hh = FloatVector.fromArray(S, a, ai + 2 * stride);
+            FloatVector g = FloatVector.fromArray(S, dh, dhOff + j);
+            FloatVector dhhPre = g.mul(ONE.sub(z)).mul(ONE.sub(hh.mul(hh)));
+            FloatVector dzPre = g.mul(FloatVector.fromArray(S, h, hOff + j).sub(hh)).mul(z.mul(ONE.sub(z)));
+            FloatVector drPre = dhhPre.mul(FloatVector.fromArray(S, rh, rhOff + j)).mul(r.mul(ONE.sub(r)));
+            dzPre.intoArray(a, ai);
+            drPre.intoArray(a, ai + stride);
+            dhhPre.intoArray(a, ai + 2 * stride);
+            dzPre.intoArray(dR, ri);
+            drPre.intoArray(dR, ri + stride);
+            dhhPre.mul(r).intoArray(dR, ri + 2 * stride);
+            g.mul(z).intoArray(dh, dhOff + j);
+        }
+        if (j < n) {
+            Kernels.super.gruBackwardPointwise(n - j, a, aOff + j, stride, rh, rhOff + j, dh, dhOff + j, h, hOff + j,
+                    dR, dROff + j);
+        }
+    }
+
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         return dotVec(n, x, xOff, y, yOff);

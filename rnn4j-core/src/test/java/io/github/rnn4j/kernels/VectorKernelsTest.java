@@ -389,6 +389,44 @@ class VectorKernelsTest {
         }
     }
 
+    /** The GRU (reset-after) update and its backward: the bits of their definitions, as for the LSTM ones. */
+    @Test
+    void gruPointwiseAndItsBackwardGiveTheBitsOfTheirDefinitions() {
+        SplittableRandom rnd = new SplittableRandom(15);
+        for (int n = 0; n <= MAX_LEN; n++) {
+            for (int stride : new int[] {n, n + 5}) {
+                float[] rec = random(rnd, 3 + 3 * stride), a0 = random(rnd, 1 + 3 * stride), hs = random(rnd, 2 * n + 6);
+                for (int i = 0; i < rec.length; i++) rec[i] *= 6f;
+                // the definition, step by step with the vector kernels' activations
+                float[] a = a0.clone(), h = hs.clone(), rh = new float[n + 2];
+                vector1.sigmoid(n, rec, 3, a, 1);
+                vector1.sigmoid(n, rec, 3 + stride, a, 1 + stride);
+                for (int j = 0; j < n; j++) {
+                    rh[2 + j] = rec[3 + 2 * stride + j];
+                    a[1 + 2 * stride + j] += a[1 + stride + j] * rh[2 + j];
+                }
+                vector1.tanh(n, a, 1 + 2 * stride, a, 1 + 2 * stride);
+                for (int j = 0; j < n; j++) {
+                    float z = a[1 + j];
+                    h[n + 4 + j] = z * h[1 + j] + (1f - z) * a[1 + 2 * stride + j];
+                }
+                float[] ag = a0.clone(), hg = hs.clone(), rhg = new float[n + 2];
+                vector1.gruPointwise(n, rec, 3, ag, 1, stride, hg, 1, hg, n + 4, rhg, 2);
+                String what = "n=" + n + " stride=" + stride;
+                assertEquals(Arrays.toString(concat(a, h, rh)), Arrays.toString(concat(ag, hg, rhg)), "forward " + what);
+
+                float[] dh = random(rnd, n + 1);
+                float[][] runs = new float[2][];
+                for (int run = 0; run < 2; run++) {
+                    float[] ar = a.clone(), dhr = dh.clone(), dR = new float[1 + 3 * stride];
+                    (run == 0 ? plain : vector1).gruBackwardPointwise(n, ar, 1, stride, rh, 2, dhr, 1, h, 1, dR, 1);
+                    runs[run] = concat(ar, dhr, dR);
+                }
+                assertEquals(Arrays.toString(runs[0]), Arrays.toString(runs[1]), "backward " + what);
+            }
+        }
+    }
+
     private static float[] concat(float[]... parts) {
         int len = 0;
         for (float[] p : parts) len += p.length;

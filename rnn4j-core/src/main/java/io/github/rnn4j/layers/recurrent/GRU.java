@@ -139,8 +139,13 @@ public class GRU extends Recurrent<GRU> {
             // rh = h·U_h + the recurrent bias of h
             recurrentProduct(fr, 2, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
             if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + 2 * h + j0, rec, b0 * gh + 2 * h + j0, gh);
+            boolean defaults = ra == Activations.SIGMOID && act == Activations.TANH;
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, ro = b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+                if (defaults) {
+                    k.gruPointwise(w, rec, ro, a, ao, h, hAll, prev, hAll, next, aux, prev);
+                    continue;
+                }
                 ra.apply(w, rec, ro, a, ao);                         // z
                 ra.apply(w, rec, ro + h, a, ao + h);                 // r
                 for (int j = 0; j < w; j++) {
@@ -182,7 +187,13 @@ public class GRU extends Recurrent<GRU> {
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, dh = fr.dh;
         Activations ra = recurrentActivation, act = activation;
         int aBase = s * nb * gh;
-        if (resetAfter) {
+        if (resetAfter && ra == Activations.SIGMOID && act == Activations.TANH) {
+            Kernels k = Kernels.get();
+            for (int b = b0; b < b1; b++) {
+                int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0;
+                k.gruBackwardPointwise(j1 - j0, a, ao, h, aux, prev, dh, b * h + j0, hAll, prev, fr.dR, ao);
+            }
+        } else if (resetAfter) {
             float[] dR = fr.dR;
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh, prev = s * bh + b * h;
