@@ -252,6 +252,21 @@ public final class VectorKernels implements Kernels {
         for (int ir = 0; ir < mc; ir += MR) {
             int base = (ir / MR) * kc * MR;
             int rows = Math.min(MR, mc - ir);
+            if (transA && rows == MR) {
+                // op(A)'s six rows are six neighbouring columns of A: read them together, one
+                // cache line per p, instead of one column (a line per element) at a time
+                int src = aOff + pc * lda + ic + ir;
+                for (int p = 0; p < kc; p++, src += lda) {
+                    int dst = base + p;
+                    ap[dst] = alpha * a[src];
+                    ap[dst + kc] = alpha * a[src + 1];
+                    ap[dst + 2 * kc] = alpha * a[src + 2];
+                    ap[dst + 3 * kc] = alpha * a[src + 3];
+                    ap[dst + 4 * kc] = alpha * a[src + 4];
+                    ap[dst + 5 * kc] = alpha * a[src + 5];
+                }
+                continue;
+            }
             for (int r = 0; r < MR; r++) {
                 int dst = base + r * kc;
                 if (r >= rows) {
