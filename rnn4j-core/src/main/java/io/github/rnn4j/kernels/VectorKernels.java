@@ -130,7 +130,12 @@ public final class VectorKernels implements Kernels {
         }
         if (pool != null && (long) m * n * k >= PARALLEL_MIN_MACS) {
             int threads = pool.threads();
-            boolean byColumns = n >= threads * NR * 2 || m < threads * MR;
+            // each column piece packs all of op(A), each row piece all of op(B): cut the dimension
+            // whose operand is the smaller one to repack (a Dense layer over T·B rows and a
+            // 65-symbol vocabulary has n = 65 and m = 6400: by columns, each thread packed the
+            // whole 6400-row A for its 33 columns)
+            boolean colsOk = n >= threads * NR * 2, rowsOk = m >= threads * MR;
+            boolean byColumns = colsOk ? (!rowsOk || n >= m) : !rowsOk;
             int chunks = chunkCount(m, n, k, threads, byColumns);
             if (chunks > 1 && pool.run(chunks, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
                     b, bOff, ldb, beta, c, cOff, ldc)) {
