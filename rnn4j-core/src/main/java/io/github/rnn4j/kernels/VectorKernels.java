@@ -393,13 +393,15 @@ public final class VectorKernels implements Kernels {
         int q6 = m / 6;
         if (q6 > 0 && (m - 6 * q6) % MR4 >= 2) q6--;
         int m6 = 6 * q6, mFull = m6 + (m - m6) / MR4 * MR4;
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            float bet = pc == 0 ? beta : 1f;
-            int slice = pc * npad;
-            for (int jr = j0; jr < j1; jr += NR) {
-                int nr = Math.min(NR, j1 - jr);
-                int bi = slice + (jr / NR) * kc * NR;
+        // panel by panel, every k slice of a panel before the next panel: the panel's C columns
+        // (rows x 16) stay in L1 from one slice to the next instead of coming back from L2 or L3
+        // after a sweep over every panel (each element's sum is still slice by slice, in order)
+        for (int jr = j0; jr < j1; jr += NR) {
+            int nr = Math.min(NR, j1 - jr);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float bet = pc == 0 ? beta : 1f;
+                int bi = pc * npad + (jr / NR) * kc * NR;
                 for (int ir = 0; ir < mFull; ) {
                     int rows = ir < m6 ? 6 : MR4;
                     int ai = aOff + ir * lda + pc, ci = cOff + ir * ldc + jr;
@@ -424,8 +426,12 @@ public final class VectorKernels implements Kernels {
                     ir += rows;
                 }
             }
+        }
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            float bet = pc == 0 ? beta : 1f;
             for (int i = mFull; i < m; i++) {
-                rowsPacked(kc, a, aOff + i * lda + pc, bp, slice, j0, j1, bet, c, cOff + i * ldc, tile);
+                rowsPacked(kc, a, aOff + i * lda + pc, bp, pc * npad, j0, j1, bet, c, cOff + i * ldc, tile);
             }
         }
     }
