@@ -278,7 +278,11 @@ public final class VectorKernels implements Kernels {
                     java.util.Arrays.fill(ap, dst, dst + kc, 0f);
                 } else if (!transA) {
                     int src = aOff + (ic + ir + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) ap[dst + p] = alpha * a[src + p];
+                    if (alpha == 1f) {
+                        System.arraycopy(a, src, ap, dst, kc);   // the same values: 1 * x == x
+                    } else {
+                        for (int p = 0; p < kc; p++) ap[dst + p] = alpha * a[src + p];
+                    }
                 } else {
                     int src = aOff + pc * lda + ic + ir + r;
                     for (int p = 0; p < kc; p++, src += lda) ap[dst + p] = alpha * a[src];
