@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class PhaseQueue {
     private static final int SPINS = 1 << 10;
+    /** The most chunks a phase may have (one bit each in a phase's claim mask). */
+    public static final int MAX_CHUNKS = 64;
     /** Per phase, one bit per chunk already claimed (at most 64 chunks per phase). */
     private AtomicLongArray claimed = new AtomicLongArray(0);
     private final AtomicLong done = new AtomicLong();
@@ -43,7 +45,7 @@ public final class PhaseQueue {
 
     /** Prepares {@code phases} phases of {@code chunks} chunks (before any thread claims). */
     public void reset(int phases, int chunks) {
-        if (phases < 0 || chunks < 1 || chunks > 64) {
+        if (phases < 0 || chunks < 1 || chunks > MAX_CHUNKS) {
             throw new IllegalArgumentException("phases must be >= 0 and chunks in [1, 64], got " + phases + ", " + chunks);
         }
         this.chunks = chunks;

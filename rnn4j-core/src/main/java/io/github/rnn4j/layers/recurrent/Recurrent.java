@@ -742,7 +742,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (threads <= 1 || (long) nb * gates() * units * units < parallelStepMinMacs) return 1;
         int blocks = splitsRows(k, nb) ? (nb + ROW_ALIGN - 1) / ROW_ALIGN
                 : (units + k.columnAlign() - 1) / k.columnAlign();
-        return Math.min(threads, blocks);
+        return Math.min(Math.min(threads, blocks), PhaseQueue.MAX_CHUNKS);
     }
 
     /**
