@@ -1,8 +1,11 @@
 package io.github.rnn4j.kernels;
 
 /**
- * The numeric kernel interface: BLAS-like GEMM in its transpose/accumulate variants, the
- * element-wise operations and the gate activations that the layers are built from.
+ * The numeric kernel interface: BLAS-like GEMM in its transpose/accumulate variants (and over
+ * weights packed once for repeated products), the element-wise operations, the gate activations
+ * and the fused per-row cell updates (LSTM, GRU) that the layers are built from. The defaults of
+ * the fused operations are their definitions, written with the other operations; an
+ * implementation that overrides one gives the same bits.
  *
  * <p>All arrays are row-major {@code float[]} with explicit offsets and leading dimensions, so a
  * kernel can work on a slice (one timestep, one gate block) of a larger buffer without copying.
@@ -10,8 +13,8 @@ package io.github.rnn4j.kernels;
  * of the library (it sits at the bottom of the package tree).
  *
  * <p>This is not a tensor library: no shapes, no broadcasting, no autograd. {@link PlainKernels}
- * is the scalar reference implementation; a Vector API implementation will sit behind the same
- * interface and be chosen by {@link #get()}.
+ * is the scalar reference implementation, {@link VectorKernels} the Vector API one; {@link #get()}
+ * chooses.
  */
 public interface Kernels {
 
