@@ -4,8 +4,8 @@ package io.github.rnn4j.kernels;
  * The numeric kernel interface: BLAS-like GEMM in its transpose/accumulate variants (and over
  * weights packed once for repeated products), the element-wise operations, the gate activations
  * and the fused per-row cell updates (LSTM, GRU) that the layers are built from. The defaults of
- * the fused operations are their definitions, written with the other operations; an
- * implementation that overrides one gives the same bits.
+ * the cell updates are their definitions, written with the other operations of the same
+ * implementation; {@link VectorKernels}' own versions give the same bits.
  *
  * <p>All arrays are row-major {@code float[]} with explicit offsets and leading dimensions, so a
  * kernel can work on a slice (one timestep, one gate block) of a larger buffer without copying.
