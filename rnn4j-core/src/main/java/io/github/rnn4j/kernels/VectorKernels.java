@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>GEMM</b> follows the Goto/BLIS scheme. For each {@value #KC}-deep slice of k and each
  * block of up to {@link #NC} columns, the slice of op(B) is packed into contiguous panels
  * {@link #NR} columns wide; for each block of {@value #MC} rows, the slice of op(A) is packed
- * (times alpha) into panels {@value #MR} rows tall. A 6 x 2-vector register micro-kernel
+ * (times alpha) into panels {@value #MR} rows tall, each row of a panel contiguous. A 6 x 2-vector register micro-kernel
  * (12 accumulators, 2 loads and 6 broadcasts per 12 FMAs) then sweeps the panels, keeping the
  * B panel in L1 and the A block in L2. Packing is where the transpose variants are absorbed, so
  * one micro-kernel serves all four; zero-padding of partial panels keeps it branch-free, and
@@ -22,17 +22,20 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed), which is what a memory-bound matrix-vector product wants.
  *
  * <p><b>Threads.</b> A GEMM of at least {@value #PARALLEL_MIN_MACS} multiply-adds is cut into up
- * to four blocks per thread, of columns (aligned to {@link #NR}) or else of rows, which the
+ * to four blocks per thread, of columns (aligned to {@link #NR}) or of rows (aligned to {@link #MR}),
+ * whichever repacks less (a column block packs all of op(A), a row block all of op(B)), which the
  * threads of a fixed pool claim one by one ({@link GemmPool}: daemon threads created once, the
  * caller working too, no allocation per call). The count comes from
  * the system property {@code rnn4j.threads} (default: available processors); {@code 1} means no
  * pool at all.
  *
- * <p><b>Activations.</b> {@link #sigmoid} and {@link #tanh} use the same scalar code as
- * {@link PlainKernels}. The Vector API's lanewise EXP/TANH (SVML intrinsics, measured at one or
- * two float ulps and several times faster) are deliberately not used: before C2 compiles a loop
- * those lanes run as plain Java, and the two paths need not agree to the bit, which would break
- * "same seed, same bits". {@code VectorKernelsTest.activationsMatchDoublePrecision} checks the
+ * <p><b>Activations.</b> {@link #sigmoid} and {@link #tanh} compute every lane with this class's
+ * own polynomial exp, which its scalar tail ({@code sigmoidS}, {@code tanhS}) repeats bit for bit.
+ * The Vector API's lanewise EXP/TANH (SVML intrinsics, measured at one or two float ulps) are
+ * deliberately not used: before C2 compiles a loop those lanes run as plain Java, and the two
+ * paths need not agree to the bit, which would break "same seed, same bits". The LSTM and GRU
+ * cell updates ({@link #lstmPointwise}, {@link #gruPointwise} and their backward) run these
+ * activations and vector loops for the products, with the same bits as their scalar definitions. {@code VectorKernelsTest.activationsMatchDoublePrecision} checks the
  * error against double precision (2.5e-7 absolute, 5e-7 relative).
  *
  * <p>Floating-point sums are ordered differently from {@link PlainKernels} (k is split in
@@ -48,8 +51,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Packed weights.</b> {@link #pack} lays a recurrent kernel out in micro-kernel panels once
  * per sequence; {@link #gemmPacked} then computes any NR-aligned range of columns with no packing
- * at all, which is what a thread owning a slice of the units does at every timestep. The pool
- * also runs {@linkplain #parallel parallel regions}: one part per thread, meeting at a barrier.
+ * at all (A's rows read in place, 6- then 4-row tiles, panel by panel), which is what a thread
+ * owning a slice of the rows or units does at every timestep; {@link #rowTimesTwo} is the
+ * unpacked batch-1 product. The pool also runs {@linkplain #parallel parallel regions}: one part
+ * per thread.
  *
  * <p>Not here: weights cached across calls, the recurrent time loop itself, half precision.
  * This class is loaded only when the module is present (see {@code KernelProvider}); prefer
