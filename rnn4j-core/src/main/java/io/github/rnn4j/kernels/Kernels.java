@@ -44,75 +44,78 @@ public interface Kernels {
     }
 
     /**
-     * The LSTM cell update for n units of one row, with Keras's default activations (sigmoid
-     * gates, tanh candidate and output): from the pre-activations in z (gate blocks i, f, g, o
-     * at zOff, zOff + stride, ...), writes the gate activations to a (same layout from aOff), the
-     * new cell state {@code c' = f*c + i*g} to cNext, {@code t = tanh(c')} to t and
-     * {@code h' = o*t} to h. The same arithmetic as {@link #sigmoid}, {@link #tanh} and the
-     * products one after another (which the default does), so either gives the same bits.
+     * The LSTM cell update for n units of one row, with gate activation {@code gate} (Keras's
+     * recurrent_activation, sigmoid by default) and {@code act} (tanh by default): from the
+     * pre-activations in z (gate blocks i, f, g, o at zOff, zOff + stride, ...), writes the gate
+     * activations to a (same layout from aOff), the new cell state {@code c' = f*c + i*g} to
+     * cNext, {@code t = act(c')} to t and {@code h' = o*t} to h. The default is the definition:
+     * the activations one gate after another, then the products.
      */
-    default void lstmPointwise(int n, float[] z, int zOff, float[] a, int aOff, int stride, float[] c, int cOff,
-                               float[] cNext, int cnOff, float[] t, int tOff, float[] h, int hOff) {
-        sigmoid(n, z, zOff, a, aOff);
-        sigmoid(n, z, zOff + stride, a, aOff + stride);
-        tanh(n, z, zOff + 2 * stride, a, aOff + 2 * stride);
-        sigmoid(n, z, zOff + 3 * stride, a, aOff + 3 * stride);
+    default void lstmPointwise(int n, Activations gate, Activations act, float[] z, int zOff, float[] a, int aOff,
+                               int stride, float[] c, int cOff, float[] cNext, int cnOff, float[] t, int tOff,
+                               float[] h, int hOff) {
+        activate(gate, n, z, zOff, a, aOff);
+        activate(gate, n, z, zOff + stride, a, aOff + stride);
+        activate(act, n, z, zOff + 2 * stride, a, aOff + 2 * stride);
+        activate(gate, n, z, zOff + 3 * stride, a, aOff + 3 * stride);
         for (int j = 0; j < n; j++) {
             cNext[cnOff + j] = a[aOff + stride + j] * c[cOff + j] + a[aOff + j] * a[aOff + 2 * stride + j];
         }
-        tanh(n, cNext, cnOff, t, tOff);
+        activate(act, n, cNext, cnOff, t, tOff);
         for (int j = 0; j < n; j++) h[hOff + j] = a[aOff + 3 * stride + j] * t[tOff + j];
     }
 
     /**
      * The backward of {@link #lstmPointwise} for n units of one row: from the gate activations
-     * in a (blocks i, f, g, o at aOff + g*stride), tanh(c') in t, the gradients dh (at the
+     * in a (blocks i, f, g, o at aOff + g*stride), act(c') in t, the gradients dh (at the
      * output) and dc (at the new cell state), and the previous cell state c, overwrites a with
      * the gradients of the gate pre-activations, dc with the gradient at the previous cell state
-     * and dh with zeros:
+     * and dh with zeros (with gate' and act' from the outputs, {@link Activations#derivFromOutput}):
      * <pre>
-     *   dc' = dc + dh*o*(1 - t*t)
-     *   di = dc'*g*i(1-i)   df = dc'*c*f(1-f)   dg = dc'*i*(1 - g*g)   do = dh*t*o(1-o)
+     *   dc' = dc + dh*o*act'(t)
+     *   di = dc'*g*gate'(i)   df = dc'*c*gate'(f)   dg = dc'*i*act'(g)   do = dh*t*gate'(o)
      *   dc  = dc'*f
      * </pre>
      * each product evaluated left to right, as written.
      */
-    default void lstmBackwardPointwise(int n, float[] a, int aOff, int stride, float[] t, int tOff, float[] dh,
-                                       int dhOff, float[] dc, int dcOff, float[] c, int cOff) {
+    default void lstmBackwardPointwise(int n, Activations gate, Activations act, float[] a, int aOff, int stride,
+                                       float[] t, int tOff, float[] dh, int dhOff, float[] dc, int dcOff, float[] c,
+                                       int cOff) {
         for (int j = 0; j < n; j++) {
             int ai = aOff + j;
             float i = a[ai], f = a[ai + stride], g = a[ai + 2 * stride], o = a[ai + 3 * stride];
             float tc = t[tOff + j], dhj = dh[dhOff + j];
-            float dct = dc[dcOff + j] + dhj * o * (1f - tc * tc);
-            a[ai] = dct * g * (i * (1f - i));
-            a[ai + stride] = dct * c[cOff + j] * (f * (1f - f));
-            a[ai + 2 * stride] = dct * i * (1f - g * g);
-            a[ai + 3 * stride] = dhj * tc * (o * (1f - o));
+            float dct = dc[dcOff + j] + dhj * o * act.derivFromOutput(tc);
+            a[ai] = dct * g * gate.derivFromOutput(i);
+            a[ai + stride] = dct * c[cOff + j] * gate.derivFromOutput(f);
+            a[ai + 2 * stride] = dct * i * act.derivFromOutput(g);
+            a[ai + 3 * stride] = dhj * tc * gate.derivFromOutput(o);
             dc[dcOff + j] = dct * f;
             dh[dhOff + j] = 0f;
         }
     }
 
     /**
-     * The GRU (reset after the recurrent product) update for n units of one row, with Keras's
-     * default activations: from the pre-activations of z and r in rec (at recOff, recOff +
-     * stride), the recurrent candidate part rh = h·U_h + b in rec (recOff + 2*stride) and the
-     * input candidate part x·W_h + b in a (aOff + 2*stride), writes z = σ, r = σ to a, rh to
-     * rhOut, hh = tanh(x·W_h + b + r*rh) to a (aOff + 2*stride) and
-     * {@code h' = z*h + (1 - z)*hh} to hNext. The same arithmetic as {@link #sigmoid},
-     * {@link #tanh} and the products one after another (which the default does).
+     * The GRU (reset after the recurrent product) update for n units of one row, with gate
+     * activation {@code gate} (sigmoid by default) and {@code act} (tanh by default): from the
+     * pre-activations of z and r in rec (at recOff, recOff + stride), the recurrent candidate
+     * part rh = h·U_h + b in rec (recOff + 2*stride) and the input candidate part x·W_h + b in a
+     * (aOff + 2*stride), writes z = gate, r = gate to a, rh to rhOut, hh = act(x·W_h + b + r*rh)
+     * to a (aOff + 2*stride) and {@code h' = z*h + (1 - z)*hh} to hNext. The default is the
+     * definition, one step after another.
      */
-    default void gruPointwise(int n, float[] rec, int recOff, float[] a, int aOff, int stride, float[] hPrev,
-                              int hpOff, float[] hNext, int hnOff, float[] rhOut, int rhOff) {
-        sigmoid(n, rec, recOff, a, aOff);
-        sigmoid(n, rec, recOff + stride, a, aOff + stride);
+    default void gruPointwise(int n, Activations gate, Activations act, float[] rec, int recOff, float[] a, int aOff,
+                              int stride, float[] hPrev, int hpOff, float[] hNext, int hnOff, float[] rhOut,
+                              int rhOff) {
+        activate(gate, n, rec, recOff, a, aOff);
+        activate(gate, n, rec, recOff + stride, a, aOff + stride);
         int gOff = aOff + 2 * stride;
         for (int j = 0; j < n; j++) {
             float rh = rec[recOff + 2 * stride + j];
             rhOut[rhOff + j] = rh;
             a[gOff + j] += a[aOff + stride + j] * rh;
         }
-        tanh(n, a, gOff, a, gOff);
+        activate(act, n, a, gOff, a, gOff);
         for (int j = 0; j < n; j++) {
             float z = a[aOff + j];
             hNext[hnOff + j] = z * hPrev[hpOff + j] + (1f - z) * a[gOff + j];
@@ -125,19 +128,20 @@ public interface Kernels {
      * and candidate pre-activations, writes (dz, dr, dhh * r) to dR (the recurrent side) and
      * {@code dh * z} to dh:
      * <pre>
-     *   dhh = dh*(1 - z)*(1 - hh*hh)   dz = dh*(h - hh)*z(1-z)   dr = dhh*rh*r(1-r)
+     *   dhh = dh*(1 - z)*act'(hh)   dz = dh*(h - hh)*gate'(z)   dr = dhh*rh*gate'(r)
      * </pre>
      * each product evaluated left to right, as written.
      */
-    default void gruBackwardPointwise(int n, float[] a, int aOff, int stride, float[] rh, int rhOff, float[] dh,
-                                      int dhOff, float[] h, int hOff, float[] dR, int dROff) {
+    default void gruBackwardPointwise(int n, Activations gate, Activations act, float[] a, int aOff, int stride,
+                                      float[] rh, int rhOff, float[] dh, int dhOff, float[] h, int hOff, float[] dR,
+                                      int dROff) {
         for (int j = 0; j < n; j++) {
             int ai = aOff + j, ri = dROff + j;
             float z = a[ai], r = a[ai + stride], hh = a[ai + 2 * stride];
             float g = dh[dhOff + j];
-            float dhhPre = g * (1f - z) * (1f - hh * hh);
-            float dzPre = g * (h[hOff + j] - hh) * (z * (1f - z));
-            float drPre = dhhPre * rh[rhOff + j] * (r * (1f - r));
+            float dhhPre = g * (1f - z) * act.derivFromOutput(hh);
+            float dzPre = g * (h[hOff + j] - hh) * gate.derivFromOutput(z);
+            float drPre = dhhPre * rh[rhOff + j] * gate.derivFromOutput(r);
             a[ai] = dzPre;
             a[ai + stride] = drPre;
             a[ai + 2 * stride] = dhhPre;
@@ -145,6 +149,17 @@ public interface Kernels {
             dR[ri + stride] = drPre;
             dR[ri + 2 * stride] = dhhPre * r;
             dh[dhOff + j] = g * z;
+        }
+    }
+
+    /** dst = f(src) over n values, through this implementation's sigmoid and tanh for those two. */
+    private void activate(Activations f, int n, float[] src, int sOff, float[] dst, int dOff) {
+        if (f == Activations.SIGMOID) {
+            sigmoid(n, src, sOff, dst, dOff);
+        } else if (f == Activations.TANH) {
+            tanh(n, src, sOff, dst, dOff);
+        } else {
+            for (int i = 0; i < n; i++) dst[dOff + i] = f.apply(src[sOff + i]);
         }
     }
 

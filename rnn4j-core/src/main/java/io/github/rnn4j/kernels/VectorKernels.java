@@ -1003,8 +1003,13 @@ public final class VectorKernels implements Kernels {
      * products as vector loops (the scalar ones were not vectorised by C2).
      */
     @Override
-    public void lstmPointwise(int n, float[] z, int zOff, float[] a, int aOff, int stride, float[] c, int cOff,
-                              float[] cNext, int cnOff, float[] t, int tOff, float[] h, int hOff) {
+    public void lstmPointwise(int n, Activations gate, Activations act, float[] z, int zOff, float[] a, int aOff,
+                              int stride, float[] c, int cOff, float[] cNext, int cnOff, float[] t, int tOff,
+                              float[] h, int hOff) {
+        if (!kerasDefaults(gate, act)) {
+            Kernels.super.lstmPointwise(n, gate, act, z, zOff, a, aOff, stride, c, cOff, cNext, cnOff, t, tOff, h, hOff);
+            return;
+        }
         if (n == stride) {
             sigmoid(2 * n, z, zOff, a, aOff);
         } else {
@@ -1032,11 +1037,13 @@ public final class VectorKernels implements Kernels {
 
     /** Lane by lane, the same operations in the same order as the scalar definition (then it, for the tail). */
     @Override
-    public void lstmBackwardPointwise(int n, float[] a, int aOff, int stride, float[] t, int tOff, float[] dh,
-                                      int dhOff, float[] dc, int dcOff, float[] c, int cOff) {
-        int j = 0;
+    public void lstmBackwardPointwise(int n, Activations gate, Activations act, float[] a, int aOff, int stride,
+                                      float[] t, int tOff, float[] dh, int dhOff, float[] dc, int dcOff, float[] c,
+                                      int cOff) {
+        // lanes for Keras's activations; other activations take the scalar definition throughout
+        int j = 0, vectorEnd = kerasDefaults(gate, act) ? n - n % L : 0;
         FloatVector zero = FloatVector.zero(S);
-        for (; j + L <= n; j += L) {
+        for (; j < vectorEnd; j += L) {
             int ai = aOff + j;
             FloatVector i = FloatVector.fromArray(S, a, ai);
             FloatVector f = FloatVector.fromArray(S, a, ai + stride);
@@ -1053,15 +1060,20 @@ public final class VectorKernels implements Kernels {
             zero.intoArray(dh, dhOff + j);
         }
         if (j < n) {
-            Kernels.super.lstmBackwardPointwise(n - j, a, aOff + j, stride, t, tOff + j, dh, dhOff + j, dc, dcOff + j,
-                    c, cOff + j);
+            Kernels.super.lstmBackwardPointwise(n - j, gate, act, a, aOff + j, stride, t, tOff + j, dh, dhOff + j, dc,
+                    dcOff + j, c, cOff + j);
         }
     }
 
     /** The activations through {@link #sigmoid} and {@link #tanh}, the products as vector loops. */
     @Override
-    public void gruPointwise(int n, float[] rec, int recOff, float[] a, int aOff, int stride, float[] hPrev,
-                             int hpOff, float[] hNext, int hnOff, float[] rhOut, int rhOff) {
+    public void gruPointwise(int n, Activations gate, Activations act, float[] rec, int recOff, float[] a, int aOff,
+                             int stride, float[] hPrev, int hpOff, float[] hNext, int hnOff, float[] rhOut, int rhOff) {
+        if (!kerasDefaults(gate, act)) {
+            Kernels.super.gruPointwise(n, gate, act, rec, recOff, a, aOff, stride, hPrev, hpOff, hNext, hnOff, rhOut,
+                    rhOff);
+            return;
+        }
         if (n == stride) {
             sigmoid(2 * n, rec, recOff, a, aOff);
         } else {
@@ -1095,10 +1107,12 @@ public final class VectorKernels implements Kernels {
 
     /** Lane by lane, the scalar definition's operations in its order (then it, for the tail). */
     @Override
-    public void gruBackwardPointwise(int n, float[] a, int aOff, int stride, float[] rh, int rhOff, float[] dh,
-                                     int dhOff, float[] h, int hOff, float[] dR, int dROff) {
-        int j = 0;
-        for (; j + L <= n; j += L) {
+    public void gruBackwardPointwise(int n, Activations gate, Activations act, float[] a, int aOff, int stride,
+                                     float[] rh, int rhOff, float[] dh, int dhOff, float[] h, int hOff, float[] dR,
+                                     int dROff) {
+        // lanes for Keras's activations; other activations take the scalar definition throughout
+        int j = 0, vectorEnd = kerasDefaults(gate, act) ? n - n % L : 0;
+        for (; j < vectorEnd; j += L) {
             int ai = aOff + j, ri = dROff + j;
             FloatVector z = FloatVector.fromArray(S, a, ai);
             FloatVector r = FloatVector.fromArray(S, a, ai + stride);
@@ -1116,9 +1130,14 @@ public final class VectorKernels implements Kernels {
             g.mul(z).intoArray(dh, dhOff + j);
         }
         if (j < n) {
-            Kernels.super.gruBackwardPointwise(n - j, a, aOff + j, stride, rh, rhOff + j, dh, dhOff + j, h, hOff + j,
-                    dR, dROff + j);
+            Kernels.super.gruBackwardPointwise(n - j, gate, act, a, aOff + j, stride, rh, rhOff + j, dh, dhOff + j, h,
+                    hOff + j, dR, dROff + j);
         }
+    }
+
+    /** Keras's activations (sigmoid gates, tanh): the ones the cell updates' vector paths are written for. */
+    private static boolean kerasDefaults(Activations gate, Activations act) {
+        return gate == Activations.SIGMOID && act == Activations.TANH;
     }
 
     @Override

@@ -353,7 +353,7 @@ class VectorKernelsTest {
                         vector1.tanh(n, cc, n + 5, t, 3);
                         for (int j = 0; j < n; j++) h[2 + j] = a[1 + 3 * stride + j] * t[3 + j];
                     } else {
-                        k.lstmPointwise(n, z, 2, a, 1, stride, cc, 1, cc, n + 5, t, 3, h, 2);
+                        k.lstmPointwise(n, Activations.SIGMOID, Activations.TANH, z, 2, a, 1, stride, cc, 1, cc, n + 5, t, 3, h, 2);
                     }
                     float[][] out = run == 0 ? want : run == 1 ? got : plainOut;
                     out[0] = a;
@@ -381,7 +381,7 @@ class VectorKernelsTest {
                 float[][] runs = new float[2][];
                 for (int run = 0; run < 2; run++) {
                     float[] ar = a.clone(), dhr = dh.clone(), dcr = dc.clone();
-                    (run == 0 ? plain : vector1).lstmBackwardPointwise(n, ar, 1, stride, t, 2, dhr, 1, dcr, 4, c, 2);
+                    (run == 0 ? plain : vector1).lstmBackwardPointwise(n, Activations.SIGMOID, Activations.TANH, ar, 1, stride, t, 2, dhr, 1, dcr, 4, c, 2);
                     runs[run] = concat(ar, dhr, dcr);
                 }
                 assertEquals(Arrays.toString(runs[0]), Arrays.toString(runs[1]), "n=" + n + " stride=" + stride);
@@ -411,7 +411,7 @@ class VectorKernelsTest {
                     h[n + 4 + j] = z * h[1 + j] + (1f - z) * a[1 + 2 * stride + j];
                 }
                 float[] ag = a0.clone(), hg = hs.clone(), rhg = new float[n + 2];
-                vector1.gruPointwise(n, rec, 3, ag, 1, stride, hg, 1, hg, n + 4, rhg, 2);
+                vector1.gruPointwise(n, Activations.SIGMOID, Activations.TANH, rec, 3, ag, 1, stride, hg, 1, hg, n + 4, rhg, 2);
                 String what = "n=" + n + " stride=" + stride;
                 assertEquals(Arrays.toString(concat(a, h, rh)), Arrays.toString(concat(ag, hg, rhg)), "forward " + what);
 
@@ -419,7 +419,7 @@ class VectorKernelsTest {
                 float[][] runs = new float[2][];
                 for (int run = 0; run < 2; run++) {
                     float[] ar = a.clone(), dhr = dh.clone(), dR = new float[1 + 3 * stride];
-                    (run == 0 ? plain : vector1).gruBackwardPointwise(n, ar, 1, stride, rh, 2, dhr, 1, h, 1, dR, 1);
+                    (run == 0 ? plain : vector1).gruBackwardPointwise(n, Activations.SIGMOID, Activations.TANH, ar, 1, stride, rh, 2, dhr, 1, h, 1, dR, 1);
                     runs[run] = concat(ar, dhr, dR);
                 }
                 assertEquals(Arrays.toString(runs[0]), Arrays.toString(runs[1]), "backward " + what);

@@ -139,25 +139,9 @@ public class GRU extends Recurrent<GRU> {
             // rh = h·U_h + the recurrent bias of h
             recurrentProduct(fr, 2, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
             if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + 2 * h + j0, rec, b0 * gh + 2 * h + j0, gh);
-            boolean defaults = ra == Activations.SIGMOID && act == Activations.TANH;
             for (int b = b0; b < b1; b++) {
-                int ao = aBase + b * gh + j0, ro = b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
-                if (defaults) {
-                    k.gruPointwise(w, rec, ro, a, ao, h, hAll, prev, hAll, next, aux, prev);
-                    continue;
-                }
-                ra.apply(w, rec, ro, a, ao);                         // z
-                ra.apply(w, rec, ro + h, a, ao + h);                 // r
-                for (int j = 0; j < w; j++) {
-                    float rh = rec[ro + 2 * h + j];
-                    aux[prev + j] = rh;
-                    a[ao + 2 * h + j] += a[ao + h + j] * rh;
-                }
-                act.apply(w, a, ao + 2 * h, a, ao + 2 * h);          // hh
-                for (int j = 0; j < w; j++) {
-                    float z = a[ao + j];
-                    hAll[next + j] = z * hAll[prev + j] + (1f - z) * a[ao + 2 * h + j];
-                }
+                int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0;
+                k.gruPointwise(w, ra, act, rec, b * gh + j0, a, ao, h, hAll, prev, hAll, prev + bh, aux, prev);
             }
         } else if (phase == 0) {
             for (int b = b0; b < b1; b++) {
@@ -187,31 +171,11 @@ public class GRU extends Recurrent<GRU> {
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux, dh = fr.dh;
         Activations ra = recurrentActivation, act = activation;
         int aBase = s * nb * gh;
-        if (resetAfter && ra == Activations.SIGMOID && act == Activations.TANH) {
+        if (resetAfter) {
             Kernels k = Kernels.get();
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0;
-                k.gruBackwardPointwise(j1 - j0, a, ao, h, aux, prev, dh, b * h + j0, hAll, prev, fr.dR, ao);
-            }
-        } else if (resetAfter) {
-            float[] dR = fr.dR;
-            for (int b = b0; b < b1; b++) {
-                int ao = aBase + b * gh, prev = s * bh + b * h;
-                for (int j = j0; j < j1; j++) {
-                    float z = a[ao + j], r = a[ao + h + j], hh = a[ao + 2 * h + j];
-                    float rh = aux[s * bh + b * h + j];
-                    float g = dh[b * h + j];
-                    float dhhPre = g * (1f - z) * act.derivFromOutput(hh);
-                    float dzPre = g * (hAll[prev + j] - hh) * ra.derivFromOutput(z);
-                    float drPre = dhhPre * rh * ra.derivFromOutput(r);
-                    a[ao + j] = dzPre;
-                    a[ao + h + j] = drPre;
-                    a[ao + 2 * h + j] = dhhPre;
-                    dR[ao + j] = dzPre;
-                    dR[ao + h + j] = drPre;
-                    dR[ao + 2 * h + j] = dhhPre * r;
-                    dh[b * h + j] = g * z;
-                }
+                k.gruBackwardPointwise(j1 - j0, ra, act, a, ao, h, aux, prev, dh, b * h + j0, hAll, prev, fr.dR, ao);
             }
         } else if (phase == 0) {
             for (int b = b0; b < b1; b++) {

@@ -1,6 +1,5 @@
 package io.github.rnn4j.layers.recurrent;
 
-import io.github.rnn4j.kernels.Activations;
 import io.github.rnn4j.kernels.Kernels;
 
 import java.util.Arrays;
@@ -92,30 +91,11 @@ public class LSTM extends Recurrent<LSTM> {
         // from memory); the activations then write a[s]
         float[] rec = fr.rec;
         fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
-        Activations ra = recurrentActivation, act = activation;
-        boolean defaults = ra == Activations.SIGMOID && act == Activations.TANH;
         Kernels k = Kernels.get();
         for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
-            int ro = b * gh + j0;
-            if (defaults) {
-                // Keras's activations: the whole update in one pass over the units
-                k.lstmPointwise(w, rec, ro, a, ao, h, cAll, prev, cAll, next, aux, prev, hAll, next);
-                continue;
-            }
-            // gate activations over contiguous blocks (vectorised kernels), from rec into a[s]:
-            // i|f (one block when this part has every unit), g, o
-            if (w == h) {
-                ra.apply(2 * h, rec, ro, a, ao);
-            } else {
-                ra.apply(w, rec, ro, a, ao);
-                ra.apply(w, rec, ro + h, a, ao + h);
-            }
-            act.apply(w, rec, ro + 2 * h, a, ao + 2 * h);
-            ra.apply(w, rec, ro + 3 * h, a, ao + 3 * h);
-            for (int j = 0; j < w; j++) cAll[next + j] = a[ao + h + j] * cAll[prev + j] + a[ao + j] * a[ao + 2 * h + j];
-            act.apply(w, cAll, next, aux, prev);
-            for (int j = 0; j < w; j++) hAll[next + j] = a[ao + 3 * h + j] * aux[prev + j];
+            k.lstmPointwise(w, recurrentActivation, activation, rec, b * gh + j0, a, ao, h, cAll, prev, cAll, next,
+                    aux, prev, hAll, next);
         }
     }
 
@@ -124,30 +104,11 @@ public class LSTM extends Recurrent<LSTM> {
                                 int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h;
         float[] a = fr.a, cAll = fr.cAll, aux = fr.aux, dh = fr.dh, dc = fr.dc;
-        Activations ra = recurrentActivation, act = activation;
-        if (ra == Activations.SIGMOID && act == Activations.TANH) {
-            Kernels k = Kernels.get();
-            for (int b = b0; b < b1; b++) {
-                int ao = (s * nb + b) * gh, prev = s * bh + b * h, o2 = b * h;
-                k.lstmBackwardPointwise(j1 - j0, a, ao + j0, h, aux, s * bh + o2 + j0, dh, o2 + j0, dc, o2 + j0,
-                        cAll, prev + j0);
-            }
-            return;
-        }
+        Kernels k = Kernels.get();
         for (int b = b0; b < b1; b++) {
             int ao = (s * nb + b) * gh, prev = s * bh + b * h, o2 = b * h;
-            for (int j = j0; j < j1; j++) {
-                float i = a[ao + j], f = a[ao + h + j], g = a[ao + 2 * h + j], o = a[ao + 3 * h + j];
-                float tc = aux[s * bh + o2 + j];
-                float dhj = dh[o2 + j];
-                float dct = dc[o2 + j] + dhj * o * act.derivFromOutput(tc);
-                a[ao + j] = dct * g * ra.derivFromOutput(i);
-                a[ao + h + j] = dct * cAll[prev + j] * ra.derivFromOutput(f);
-                a[ao + 2 * h + j] = dct * i * act.derivFromOutput(g);
-                a[ao + 3 * h + j] = dhj * tc * ra.derivFromOutput(o);
-                dc[o2 + j] = dct * f;
-                dh[o2 + j] = 0f;
-            }
+            k.lstmBackwardPointwise(j1 - j0, recurrentActivation, activation, a, ao + j0, h, aux, s * bh + o2 + j0,
+                    dh, o2 + j0, dc, o2 + j0, cAll, prev + j0);
         }
     }
 }

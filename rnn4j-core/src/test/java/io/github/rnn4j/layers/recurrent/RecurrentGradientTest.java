@@ -51,6 +51,13 @@ class RecurrentGradientTest {
         checkAll(new GRU(H).resetAfter(false).returnSequences(true).returnState(true), true, null);
     }
 
+    /** Activations other than Keras's defaults take the cell updates' scalar definitions (Kernels' defaults). */
+    @Test
+    void otherActivations() {
+        checkAll(new LSTM(H).activation("softsign").recurrentActivation("hard_sigmoid").returnSequences(true), false, null);
+        checkAll(new GRU(H).activation("softsign").recurrentActivation("hard_sigmoid").returnSequences(true), false, null);
+    }
+
     @Test
     void lastOutputGoBackwards() {
         checkAll(new LSTM(H).goBackwards(true), false, null);
