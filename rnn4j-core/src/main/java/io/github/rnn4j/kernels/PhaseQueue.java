@@ -46,7 +46,7 @@ public final class PhaseQueue {
     /** Prepares {@code phases} phases of {@code chunks} chunks (before any thread claims). */
     public void reset(int phases, int chunks) {
         if (phases < 0 || chunks < 1 || chunks > MAX_CHUNKS) {
-            throw new IllegalArgumentException("phases must be >= 0 and chunks in [1, 64], got " + phases + ", " + chunks);
+            throw new IllegalArgumentException("phases must be >= 0 and chunks in [1, " + MAX_CHUNKS + "], got " + phases + ", " + chunks);
         }
         this.chunks = chunks;
         this.phases = phases;

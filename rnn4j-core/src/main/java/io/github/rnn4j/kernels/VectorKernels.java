@@ -414,19 +414,17 @@ public final class VectorKernels implements Kernels {
                 for (int ir = 0; ir < mFull; ) {
                     int rows = ir < m6 ? 6 : MR4;
                     int ai = aOff + ir * lda + pc, ci = cOff + ir * ldc + jr;
-                    if (nr == NR) {
-                        if (rows == 6) {
-                            microRows6(kc, a, ai, lda, bp, bi, c, ci, ldc, bet);
-                        } else {
-                            microRows(kc, a, ai, lda, bp, bi, c, ci, ldc, bet);
-                        }
+                    // a ragged last panel goes into the scratch tile, then its nr columns into C
+                    boolean ragged = nr < NR;
+                    float[] dst = ragged ? tile : c;
+                    int di = ragged ? 0 : ci, ld = ragged ? NR : ldc;
+                    float db = ragged ? 0f : bet;
+                    if (rows == 6) {
+                        microRows6(kc, a, ai, lda, bp, bi, dst, di, ld, db);
                     } else {
-                        // a ragged last panel: the tile into scratch, then its nr columns
-                        if (rows == 6) {
-                            microRows6(kc, a, ai, lda, bp, bi, tile, 0, NR, 0f);
-                        } else {
-                            microRows(kc, a, ai, lda, bp, bi, tile, 0, NR, 0f);
-                        }
+                        microRows(kc, a, ai, lda, bp, bi, dst, di, ld, db);
+                    }
+                    if (ragged) {
                         for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc, tr = r * NR;
                             for (int j = 0; j < nr; j++) c[cr + j] = combine(tile[tr + j], bet, c[cr + j]);
