@@ -113,6 +113,12 @@ public class AbJars {
         if (cell.equals("grub")) cls.getMethod("resetAfter", boolean.class).invoke(layer, false);
         cls.getMethod("build", int[][].class, long.class).invoke(layer, new int[][]{{nt, nf}}, 1L);
         Object frame = cls.getMethod("newFrame").invoke(layer);
+        try {
+            // inference as predict runs it (builds from before the flag keep every step anyway)
+            frame.getClass().getMethod("inferenceOnly", boolean.class).invoke(frame, !train);
+        } catch (NoSuchMethodException older) {
+            // a jar from before Layer.Frame.inferenceOnly
+        }
         Class<?> tensor = cl.loadClass("io.github.rnn4j.tensor.Tensor");
         Method of = tensor.getMethod("of", float[].class, int[].class);
         SplittableRandom rnd = new SplittableRandom(1);

@@ -501,7 +501,7 @@ final class BenchCommand implements Callable<Integer> {
             xs = new Tensor[]{x};
             rnn = newCell(cell, nh, charlm, this.rowDropout, this.rowRecurrentDropout);
             rnn.build(new int[][]{{nt, nf}}, seed);
-            rf = rnn.newFrame();
+            rf = rnn.newFrame().inferenceOnly(!training);
             if (training || charlm) {
                 dense = new Dense(charlm ? nf : 1);
                 dense.build(new int[][]{charlm ? new int[]{nt, nh} : new int[]{nh}}, seed + 1);
@@ -630,7 +630,7 @@ final class BenchCommand implements Callable<Integer> {
         Recurrent<?> rnn = newCell(cell, nh, false, 0, 0);
         rnn.stateful(true);
         rnn.build(new int[][]{{1, nf}}, seed);
-        Layer.Frame rf = rnn.newFrame();
+        Layer.Frame rf = rnn.newFrame().inferenceOnly(true);
 
         Peaks peaks = new Peaks();
         for (int i = 0; i < nWarm; i++) rnn.forward(xs, null, rf, false);

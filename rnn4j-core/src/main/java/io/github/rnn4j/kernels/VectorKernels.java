@@ -72,6 +72,8 @@ public final class VectorKernels implements Kernels {
     static final int NR = 2 * L;
     /** Depth of one packed slice of k; KC x NR floats of B stay in L1 (16 KiB at NR = 16). */
     static final int KC = 256;
+    /** Deepest k slice of a {@link #pack}ed matrix: its panels stay in L1 (24 KiB at NR = 16, 32 KiB at 32). */
+    static final int KP_MAX = L <= 8 ? 384 : 256;
     /** Rows of A packed at once (MC x KC floats = 144 KiB, in L2; a multiple of MR). */
     static final int MC = 144;
     /** Columns of B packed at once (KC x NC floats = 2 MiB at NC = 2048, in L3). */
@@ -334,7 +336,7 @@ public final class VectorKernels implements Kernels {
     // ------------------------------------------- packed weights for repeated products (recurrent)
 
     /**
-     * Packs op(B) whole into {@link #NR}-column panels, slice by {@value #KC}-deep slice of k: slice
+     * Packs op(B) whole into {@link #NR}-column panels, slice by slice of k ({@link #packedDepth} deep): slice
      * {@code pc} starts at {@code pc * roundUp(n, NR)}, its panel {@code jr} at
      * {@code (jr / NR) * kc * NR} within it, element (p, j) at {@code p * NR + j} — the layout
      * {@link #gemmSerial} builds per call, built here once.
@@ -349,10 +351,22 @@ public final class VectorKernels implements Kernels {
         p.n = n;
         p.panels = true;
         p.trans = transB;
-        for (int pc = 0; pc < k; pc += KC) {
-            packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, p.data, pc * npad);
+        for (int pc = 0, kp = packedDepth(k); pc < k; pc += kp) {
+            packB(transB, b, bOff, ldb, pc, Math.min(kp, k - pc), 0, n, p.data, pc * npad);
         }
         return p;
+    }
+
+    /**
+     * Depth of the k slices of a packed matrix with k rows: k whole up to {@link #KP_MAX}, else
+     * the fewest slices of at most KP_MAX, of equal depth (the last may be shorter). A slice
+     * boundary costs a load, add and store of every element of C; 288 = 32 + 256 cost a second
+     * pass over C for 32 rows of B. Fixed by k alone, so every range and row of a product sums in
+     * the same slices.
+     */
+    static int packedDepth(int k) {
+        int slices = Math.max(1, (k + KP_MAX - 1) / KP_MAX);
+        return (k + slices - 1) / slices;
     }
 
     @Override
@@ -395,7 +409,7 @@ public final class VectorKernels implements Kernels {
             beta = 1f;
         }
         float[] bp = pb.data;
-        int npad = roundUp(pb.n, NR);
+        int npad = roundUp(pb.n, NR), kp = packedDepth(k);
         float[] tile = WORKSPACE.get().tile;
         // rows [0, m6) in 6-row tiles, [m6, mFull) in 4-row tiles, the last m - mFull (< 4, at
         // most 1 unless m < 4) one at a time; one tile of 6 fewer when that leaves 2 or 3 rows over
@@ -407,8 +421,8 @@ public final class VectorKernels implements Kernels {
         // after a sweep over every panel (each element's sum is still slice by slice, in order)
         for (int jr = j0; jr < j1; jr += NR) {
             int nr = Math.min(NR, j1 - jr);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kp) {
+                int kc = Math.min(kp, k - pc);
                 float bet = pc == 0 ? beta : 1f;
                 int bi = pc * npad + (jr / NR) * kc * NR;
                 for (int ir = 0; ir < mFull; ) {
@@ -434,8 +448,8 @@ public final class VectorKernels implements Kernels {
                 }
             }
         }
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int pc = 0; pc < k; pc += kp) {
+            int kc = Math.min(kp, k - pc);
             float bet = pc == 0 ? beta : 1f;
             for (int i = mFull; i < m; i++) {
                 rowsPacked(kc, a, aOff + i * lda + pc, bp, pc * npad, j0, j1, bet, c, cOff + i * ldc, tile);

@@ -38,6 +38,24 @@ public abstract class Layer {
 
     /** Per-call-site saved activations and workspaces. Layers subclass it. */
     public static class Frame {
+        private boolean inferenceOnly;
+
+        /**
+         * Promises (true) that {@code backward} is never called with this frame, as in predict,
+         * evaluate and streaming steps: a layer may then keep only what its forward pass needs
+         * (a recurrent layer keeps one step of gate activations instead of every step's). A
+         * backward call after an inference forward on such a frame fails. Frames of wrappers
+         * pass it on to the frames of the layers they hold. Default false.
+         */
+        public Frame inferenceOnly(boolean on) {
+            this.inferenceOnly = on;
+            return this;
+        }
+
+        /** See {@link #inferenceOnly(boolean)}. */
+        public boolean isInferenceOnly() {
+            return inferenceOnly;
+        }
     }
 
     /** The Keras class name, e.g. {@code "LSTM"}. */

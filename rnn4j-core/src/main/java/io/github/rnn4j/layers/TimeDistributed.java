@@ -106,6 +106,12 @@ public class TimeDistributed extends Layer {
         Frame inner;
         int b, t;
         int[] innerOutShape;
+
+        @Override
+        public Frame inferenceOnly(boolean on) {
+            inner.inferenceOnly(on);
+            return super.inferenceOnly(on);
+        }
     }
 
     @Override

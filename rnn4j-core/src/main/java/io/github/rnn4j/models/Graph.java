@@ -139,7 +139,14 @@ final class Graph {
         final Tensor[] grads = new Tensor[ids.size()];
 
         Run() {
-            for (int k = 0; k < frames.length; k++) frames[k] = calls.get(k).layer().newFrame();
+            this(false);
+        }
+
+        /** A sweep whose frames are {@link Layer.Frame#inferenceOnly marked} when it never runs backward. */
+        Run(boolean inferenceOnly) {
+            for (int k = 0; k < frames.length; k++) {
+                frames[k] = calls.get(k).layer().newFrame().inferenceOnly(inferenceOnly);
+            }
         }
 
         /** Runs the graph; returns the model outputs. */

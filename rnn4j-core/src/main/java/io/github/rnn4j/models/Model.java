@@ -791,7 +791,7 @@ public class Model {
     private Map<String, Double> evaluateInternal(Dataset data, int batchSize, String prefix) {
         build();
         int n = data.size();
-        Graph.Run run = graph.new Run();
+        Graph.Run run = graph.new Run(true);
         List<List<Metric>> metrics = newMetrics();
         double lossSum = 0;
         double[] outLossSum = new double[graph.outputs.length];
@@ -837,7 +837,7 @@ public class Model {
         synchronized (this) {
             build();
         }
-        Graph.Run run = graph.new Run();
+        Graph.Run run = graph.new Run(true);
         Tensor[] result = new Tensor[graph.outputs.length];
         Batches batches = new Batches(data, batchSize, false);
         for (int from = 0; from < n; from += batchSize) {
@@ -988,7 +988,7 @@ public class Model {
             // masks flow as in Graph.Run: a masked step carries each recurrent state through
             Mask m = in.length == 0 ? null : masks[g.callIn[k][0]];
             for (int i = 1; i < in.length && m == null && !(layer instanceof Recurrent); i++) m = masks[g.callIn[k][i]];
-            Layer.Frame frame = layer.newFrame();
+            Layer.Frame frame = layer.newFrame().inferenceOnly(true);
             Tensor[] out;
             if (layer instanceof Recurrent r) {
                 if (r.goBackwards()) {

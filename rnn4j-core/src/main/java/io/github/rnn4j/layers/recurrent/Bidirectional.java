@@ -306,6 +306,13 @@ public class Bidirectional extends Layer {
         Frame bwd;
         Tensor yf; // forward output
         Tensor yb; // backward output, time-aligned with yf
+
+        @Override
+        public Frame inferenceOnly(boolean on) {
+            fwd.inferenceOnly(on);
+            bwd.inferenceOnly(on);
+            return super.inferenceOnly(on);
+        }
         boolean withInitialState;
     }
 

@@ -128,7 +128,7 @@ public class GRU extends Recurrent<GRU> {
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux;
         Kernels k = Kernels.get();
         Activations ra = recurrentActivation, act = activation;
-        int aBase = s * nb * gh;
+        int aBase = stepOffset(fr, s, gh), xBase = stepOffset(fr, s, h);
         float[] rec = fr.rec;
         if (phase == 0) {
             // z, r: x·W + h·U + biases in one product each, into rec; the candidate's x·W_h + b_h into a[s]
@@ -141,18 +141,19 @@ public class GRU extends Recurrent<GRU> {
             if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + 2 * h + j0, rec, b0 * gh + 2 * h + j0, gh);
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0;
-                k.gruPointwise(w, ra, act, rec, b * gh + j0, a, ao, h, hAll, prev, hAll, prev + bh, aux, prev);
+                k.gruPointwise(w, ra, act, rec, b * gh + j0, a, ao, h, hAll, prev, hAll, prev + bh, aux,
+                        xBase + b * h + j0);
             }
         } else if (phase == 0) {
             for (int b = b0; b < b1; b++) {
-                int ao = aBase + b * gh + j0, ro = b * gh + j0, xo = s * bh + b * h + j0;
+                int ao = aBase + b * gh + j0, ro = b * gh + j0, xo = xBase + b * h + j0;
                 ra.apply(w, rec, ro, a, ao);                         // z
                 ra.apply(w, rec, ro + h, a, ao + h);                 // r
                 for (int j = 0; j < w; j++) aux[xo + j] = a[ao + h + j] * hd[hdOff + b * h + j0 + j];
             }
         } else {
             // a[s]'s candidate slot holds x·W_h + b_h: add (r * hd)·U_h of every unit (phase 0 made r * hd)
-            recurrentProduct(fr, 2, b0, b1, j0, j1, aux, s * bh, 1f, a, aBase, gh);
+            recurrentProduct(fr, 2, b0, b1, j0, j1, aux, xBase, 1f, a, aBase, gh);
             for (int b = b0; b < b1; b++) {
                 int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
                 act.apply(w, a, ao + 2 * h, a, ao + 2 * h);          // hh

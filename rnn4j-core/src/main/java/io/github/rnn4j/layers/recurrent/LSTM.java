@@ -85,7 +85,7 @@ public class LSTM extends Recurrent<LSTM> {
                                int j1) {
         int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
-        int aBase = s * nb * gh;
+        int aBase = stepOffset(fr, s, gh), tBase = stepOffset(fr, s, h);
         // the whole pre-activation x·W + h·U + b per gate is made in the small [B, GH] buffer rec
         // (overwritten, never read first: a product that added into a[s] stalled on loading it
         // from memory); the activations then write a[s]
@@ -95,7 +95,7 @@ public class LSTM extends Recurrent<LSTM> {
         for (int b = b0; b < b1; b++) {
             int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
             k.lstmPointwise(w, recurrentActivation, activation, rec, b * gh + j0, a, ao, h, cAll, prev, cAll, next,
-                    aux, prev, hAll, next);
+                    aux, tBase + b * h + j0, hAll, next);
         }
     }
 

@@ -387,10 +387,17 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int b, t, f;
         boolean withInitialState;
         float[] xT;      // [T, B, F] dropout applied, processing order
-        float[] a;       // [T, B, GH] gate activations; gate gradients after backward
+        float[] a;       // [T, B, GH] gate activations ([B, GH] without history); gate gradients after backward
         float[] hAll;    // [T+1, B, H] states; hAll[0] initial
         float[] cAll;    // [T+1, B, H] LSTM cell states
-        float[] aux;     // [T, B, H] cell-specific (LSTM tanh(c); GRU recurrent candidate or r*h)
+        float[] aux;     // [T, B, H] ([B, H] without history) cell-specific (LSTM tanh(c); GRU candidate or r*h)
+        /**
+         * Whether a and aux keep every step (the backward pass reads them), or only the step
+         * being computed: an inference forward on a frame marked inferenceOnly, for a cell with
+         * the input projection fused into the step (no 26 MB of gates written to memory and
+         * never read at the medium LSTM).
+         */
+        boolean history;
         float[] hd;      // [T, B, H] recurrent-dropped states, or null (then hAll is used)
         float[] dR;      // [T, B, GH] GRU reset-after recurrent gradients
         float[] rec;     // [B, GH] per-step recurrent product (overwritten each step, then added to a[s])
@@ -992,10 +999,13 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         fr.t = nt;
         fr.f = nf;
         fr.xT = RecurrentFrame.grow(fr.xT, nt * nb * nf);
-        fr.a = RecurrentFrame.grow(fr.a, nt * nb * gh);
+        // the projection pass (cells that fuse nothing) fills a for a block of steps ahead
+        fr.history = training || !fr.isInferenceOnly() || fusedGates() == 0;
+        int steps = fr.history ? nt : 1;
+        fr.a = RecurrentFrame.grow(fr.a, steps * nb * gh);
         fr.hAll = RecurrentFrame.grow(fr.hAll, (nt + 1) * bh);
         if (stateCount() == 2) fr.cAll = RecurrentFrame.grow(fr.cAll, (nt + 1) * bh);
-        fr.aux = RecurrentFrame.grow(fr.aux, nt * bh);
+        fr.aux = RecurrentFrame.grow(fr.aux, steps * bh);
         fr.dh = RecurrentFrame.grow(fr.dh, bh);
         fr.dc = RecurrentFrame.grow(fr.dc, bh);
         fr.tmp = RecurrentFrame.grow(fr.tmp, bh);
@@ -1038,7 +1048,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * holds the input projection plus bias; {@code hd} at {@code hdOff} the state used in the
      * recurrent product; {@code hAll[s]} (and {@code cAll[s]}) the previous state. Writes
      * {@code hAll[s+1]}, {@code cAll[s+1]} and leaves in {@code a[s]} and {@code aux[s]} what
-     * {@link #stepBackward} reads. Only batch rows [b0, b1) and units [j0, j1) (all their gate
+     * {@link #stepBackward} reads (step s's blocks of a and aux start at {@link #stepOffset}:
+     * in inference every step reuses the same block). Only batch rows [b0, b1) and units [j0, j1) (all their gate
      * columns) are this call's: other chunks compute the other rows or units at the same time
      * (a chunk has every unit or every row). A cell whose step needs every unit of an
      * intermediate result splits the step into {@link #forwardPhases} phases; phase p of a step
@@ -1059,6 +1070,15 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     protected abstract void stepBackward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1,
                                          int j0, int j1);
 
+    /**
+     * Offset of step s's block of {@code width} columns per batch row in the per-step buffers
+     * (a: width GH, aux: width H): s * B * width, or 0 when the frame keeps no {@link
+     * RecurrentFrame#history} (each step overwrites the one before).
+     */
+    protected static int stepOffset(RecurrentFrame fr, int s, int width) {
+        return fr.history ? s * fr.b * width : 0;
+    }
+
     /** The buffer of recurrent-product gradients [T, B, ld] (default: the gate buffer). */
     protected float[] recurrentGrad(RecurrentFrame fr) {
         return fr.a;
@@ -1078,6 +1098,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         RecurrentFrame fr = (RecurrentFrame) frame;
+        if (!fr.history) {
+            throw new IllegalStateException(where() + ": backward on a frame marked inferenceOnly after an inference"
+                    + " forward (it kept no per-step activations); use a frame without inferenceOnly for gradients");
+        }
         int nb = fr.b, nt = fr.t, nf = fr.f, h = units, gh = gates() * units, bh = nb * h;
         Kernels k = Kernels.get();
         Arrays.fill(fr.dh, 0, bh, 0f);

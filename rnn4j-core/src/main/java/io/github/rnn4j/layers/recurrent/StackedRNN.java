@@ -153,6 +153,12 @@ public class StackedRNN extends Layer {
     private static final class StackFrame extends Frame {
         Frame[] frames;
         Mask[] masks;
+
+        @Override
+        public Frame inferenceOnly(boolean on) {
+            for (Frame f : frames) f.inferenceOnly(on);
+            return super.inferenceOnly(on);
+        }
     }
 
     @Override

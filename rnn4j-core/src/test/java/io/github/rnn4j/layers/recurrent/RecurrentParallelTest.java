@@ -21,6 +21,8 @@ import static io.github.rnn4j.layers.recurrent.RecurrentTesting.random;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.sampleSteps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The time loop in phases of chunks claimed by the kernels' threads, with the recurrent kernel
@@ -163,6 +165,51 @@ class RecurrentParallelTest {
                 assertArrayEquals(runs[0][i], runs[mode][i],
                         cell + ": array " + i + " (0 output, 1 dx, then weight gradients) differs in mode " + mode);
             }
+        }
+    }
+
+    /**
+     * A frame marked inferenceOnly keeps one step of gate activations instead of every step's:
+     * its inference forward gives the bits of a plain frame's (outputs and final states; with a
+     * mask; split by rows, by units, or one chunk; then again at another batch size on the same
+     * frames), a backward after it fails with the layer's name, and a training forward on it
+     * still keeps what backward needs (same gradients as a plain frame).
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void anInferenceOnlyFrameGivesTheSameBits(Cell cell) {
+        for (int mode = 0; mode < 3; mode++) {
+            splitRows(mode == 0);
+            if (mode == 2) Recurrent.parallelStepMinMacs = Long.MAX_VALUE;
+            Recurrent<?> l = build(cell.create(NH).returnSequences(true).returnState(true), NF, false, 6);
+            Layer.Frame plain = l.newFrame(), inference = l.newFrame().inferenceOnly(true);
+            SplittableRandom r = new SplittableRandom(41);
+            for (int nb : new int[]{NB, 4, NB}) {
+                Tensor x = random(r, 1f, nb, NT, NF);
+                int[] lengths = new int[nb];
+                for (int b = 0; b < nb; b++) lengths[b] = 1 + (b * 3) % NT;
+                Mask m = Mask.fromLengths(NT, lengths);
+                Tensor[] want = l.forward(new Tensor[]{x}, m, plain, false);
+                Tensor[] got = l.forward(new Tensor[]{x}, m, inference, false);
+                for (int i = 0; i < want.length; i++) {
+                    assertArrayEquals(want[i].data(), got[i].data(), cell + " mode " + mode + " batch " + nb + " output " + i);
+                }
+            }
+            Tensor x = random(r, 1f, NB, NT, NF);
+            Tensor dy = random(r, 1f, NB, NT, NH);
+            Layer.Frame f = inference;
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> l.backward(new Tensor[]{dy}, f));
+            assertTrue(e.getMessage().contains(l.where()), e.getMessage());
+            float[][] grads = new float[2][];
+            Layer.Frame[] frames = {plain, inference};
+            for (int i = 0; i < 2; i++) {
+                l.forward(new Tensor[]{x}, null, frames[i], true);
+                l.zeroGrads();
+                grads[i] = l.backward(new Tensor[]{dy}, frames[i])[0].data();
+            }
+            assertArrayEquals(grads[0], grads[1], cell + " mode " + mode + ": dx after a training forward");
+            Recurrent.parallelStepMinMacs = 0;
         }
     }
 
