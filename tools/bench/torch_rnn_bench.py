@@ -61,7 +61,7 @@ ap.add_argument("--configs", default=DEFAULT_CONFIGS,
                      f"(default: {DEFAULT_CONFIGS})")
 ap.add_argument("--mode", default="both", choices=["inference", "training", "both"])
 ap.add_argument("--warmup", type=int, default=None,
-                help="default: 30 small, 10 medium, 2 large, 3 charlm; steps: 2000 step")
+                help="default: 30 small, 10 medium, 2 large, 3 charlm; steps: 50000 step")
 ap.add_argument("--iters", type=int, default=None,
                 help="default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step")
 ap.add_argument("--threads", type=int, default=2)
@@ -87,7 +87,7 @@ CONFIGS = {
     "medium": ("seq", 64, 100, 32, 256, 10, 10),
     "large": ("seq", 128, 200, 128, 512, 2, 3),
     "charlm": ("charlm", 64, 100, 65, 512, 3, 5),
-    "step": ("step", 1, 1, 32, 128, 2000, 20000),
+    "step": ("step", 1, 1, 32, 128, 50000, 20000),
 }
 GATES = {"simple": 1, "lstm": 4, "gru": 3}
 NAMES = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
@@ -106,7 +106,7 @@ def config(s):
     if len(p) == n and all(v.isdigit() and int(v) > 0 for v in p):
         v = [int(x) for x in p]
         if kind == "step":
-            return (s, "step", 1, 1, v[0], v[1], 2000, 20000)
+            return (s, "step", 1, 1, v[0], v[1], 50000, 20000)
         return (s, kind) + tuple(v) + (3, 10)
     sys.exit(f"--configs: unknown configuration '{s}' (use small, medium, large, charlm, step, or BxTxFxH, "
              "charlm:BxTxVxH, step:FxH)")

@@ -53,7 +53,7 @@ import java.util.SplittableRandom;
  * skipped with a note), {@code --mode} (inference, training or both: ORT has no training rows,
  * so training gives none but a note, and both means inference; step rows run unless training),
  * {@code --warmup N} and {@code --iters N} (defaults as {@code rnn4j bench}: 30/30 small, 10/10
- * medium, 2/3 large, 3/5 charlm, 3/10 custom; for step rows they count steps, 2000/20000),
+ * medium, 2/3 large, 3/5 charlm, 3/10 custom; for step rows they count steps, 50000/20000),
  * {@code --spin 0|1} (ORT's {@code session.intra_op.allow_spinning}; default 1, ORT's own
  * default), {@code --seed N}, {@code --json FILE}, {@code --check}.
  *
@@ -92,7 +92,7 @@ public final class OrtRnnBench {
     /** Default warm-up and measured iterations (steps for step rows), as in {@code rnn4j bench}. */
     private static final Map<String, int[]> ITERS = Map.of(
             "small", new int[]{30, 30}, "medium", new int[]{10, 10}, "large", new int[]{2, 3},
-            "charlm", new int[]{3, 5}, "step", new int[]{2000, 20000});
+            "charlm", new int[]{3, 5}, "step", new int[]{50000, 20000});
     /** Steps timed together between two nanoTime calls in step rows, as in {@code rnn4j bench}. */
     private static final int STEP_BLOCK = 100;
     private static final double CHECK_TOL = 1e-5;

@@ -107,7 +107,7 @@ class BenchCommandTest {
         BenchCommand.Config s = BenchCommand.config("step");
         assertEquals(List.of(1, 1, 128), List.of(s.batch(), s.seq(), s.units()));
         assertEquals(BenchCommand.STEP, s.kind());
-        assertEquals(2000, s.warmup());
+        assertEquals(50000, s.warmup());
         assertEquals(20000, s.iters());
         BenchCommand.Config m = BenchCommand.config("medium");
         assertEquals(List.of(64, 100, 32, 256), List.of(m.batch(), m.seq(), m.features(), m.units()));
