@@ -53,7 +53,8 @@ import java.util.SplittableRandom;
  * skipped with a note), {@code --mode} (inference, training or both: ORT has no training rows,
  * so training gives none but a note, and both means inference; step rows run unless training),
  * {@code --warmup N} and {@code --iters N} (defaults as {@code rnn4j bench}: 30/30 small, 10/10
- * medium, 2/3 large, 3/5 charlm, 3/10 custom; for step rows they count steps, 50000/20000),
+ * medium, 2/3 large, 3/5 charlm, 3/10 custom; for step rows they count steps, 50000/20000; without
+ * --warmup, every row also warms up for at least 1.5 s, as in {@code rnn4j bench}),
  * {@code --spin 0|1} (ORT's {@code session.intra_op.allow_spinning}; default 1, ORT's own
  * default), {@code --seed N}, {@code --json FILE}, {@code --check}.
  *
@@ -243,6 +244,13 @@ public final class OrtRnnBench {
         return 0;
     }
 
+    /** As {@code rnn4j bench}: without --warmup, a row also warms up for at least this long (every side alike). */
+    private static final long MIN_WARMUP_NANOS = 1_500_000_000L;
+
+    private boolean stillWarming(long w0) {
+        return warmup == null && System.nanoTime() - w0 < MIN_WARMUP_NANOS;
+    }
+
     /** One seq or charlm inference row: session and tensors made once, then timed session.run calls. */
     private Map<String, Object> runRow(String cell, String config, String kind, Path file) throws OrtException {
         int[] it = ITERS.getOrDefault(config, new int[]{3, 10});
@@ -274,19 +282,20 @@ public final class OrtRnnBench {
             for (long d : ys) yn *= (int) d;
             FloatBuffer yb = direct(yn);
             double[] ns = new double[nIter];
+            int warmed = 0;
             try (OnnxTensor x = OnnxTensor.createTensor(env, xb, xs); OnnxTensor y = OnnxTensor.createTensor(env, yb, ys)) {
                 Map<String, OnnxTensor> in = Map.of("X", x), pinned = Map.of(outName, y);
-                for (int i = -nWarm; i < nIter; i++) {
+                for (long w0 = System.nanoTime(); warmed < nWarm || stillWarming(w0); warmed++) step(s, in, pinned);
+                for (int i = 0; i < nIter; i++) {
                     long t0 = System.nanoTime();
                     step(s, in, pinned);
-                    long dt = System.nanoTime() - t0;
-                    if (i >= 0) ns[i] = dt;
+                    ns[i] = System.nanoTime() - t0;
                 }
             }
             checkOutput(yb, cell + "-" + config);
             double median = median(ns) / 1e9, min = Arrays.stream(ns).min().orElseThrow() / 1e9;
             double perPosition = 2.0 * gates(cell) * h * (double) (f + h) + (charlm ? 2.0 * h * f : 0);
-            Map<String, Object> row = row(displayName(cell), config, "inference", b, t, f, h, nWarm, nIter,
+            Map<String, Object> row = row(displayName(cell), config, "inference", b, t, f, h, warmed, nIter,
                     perPosition * b * t, b / median, median, min);
             if (charlm) row.put("vocab", f);
             return row;
@@ -309,6 +318,7 @@ public final class OrtRnnBench {
             for (int i = 0; i < f; i++) xb.put(i, (float) (r.nextDouble() * 2 - 1));
             FloatBuffer[] buf = {direct(h), direct(h), direct(h), direct(h)}; // h0 c0 h1 c1
             double[] ns = new double[nBlocks];
+            int warmed;
             try (OnnxTensor x = OnnxTensor.createTensor(env, xb, xs);
                  OnnxTensor h0 = OnnxTensor.createTensor(env, buf[0], hs);
                  OnnxTensor c0 = OnnxTensor.createTensor(env, buf[1], hs);
@@ -322,7 +332,10 @@ public final class OrtRnnBench {
                         : Map.of("X", x, "initial_h", h1);
                 Map<String, OnnxTensor> out1 = lstm ? Map.of("Y_h", h0, "Y_c", c0) : Map.of("Y_h", h0);
                 int n = 0;
-                for (int i = 0; i < nWarm; i++, n++) step(s, (n & 1) == 0 ? in0 : in1, (n & 1) == 0 ? out0 : out1);
+                for (long w0 = System.nanoTime(); n < nWarm || stillWarming(w0); n++) {
+                    step(s, (n & 1) == 0 ? in0 : in1, (n & 1) == 0 ? out0 : out1);
+                }
+                warmed = n;
                 for (int bI = 0; bI < nBlocks; bI++) {
                     long t0 = System.nanoTime();
                     for (int i = 0; i < block; i++, n++) step(s, (n & 1) == 0 ? in0 : in1, (n & 1) == 0 ? out0 : out1);
@@ -331,7 +344,7 @@ public final class OrtRnnBench {
                 checkOutput(buf[(n & 1) == 0 ? 0 : 2], cell + "-" + config); // the last call's output
             }
             double perStep = median(ns) / block / 1e9, minStep = Arrays.stream(ns).min().orElseThrow() / block / 1e9;
-            Map<String, Object> row = row(displayName(cell), config, "step", 1, 1, f, h, nWarm, nBlocks * block,
+            Map<String, Object> row = row(displayName(cell), config, "step", 1, 1, f, h, warmed, nBlocks * block,
                     2.0 * gates(cell) * h * (double) (f + h), 1 / perStep, perStep, minStep);
             row.put("block", block);
             row.put("us_per_step", perStep * 1e6);

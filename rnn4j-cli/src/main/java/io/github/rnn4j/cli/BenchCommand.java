@@ -83,7 +83,7 @@ import java.util.concurrent.Callable;
  *       of its time over the first's) is the cost of R measured in the same moments;</li>
  *   <li><b>step</b>: one forward of a {@code stateful} recurrent layer (returnSequences false)
  *       on a (1, 1, F) tensor with a reused frame; the layer carries (h, c) to the next call.
- *       2,000 warm-up steps, then 20,000 measured in blocks of 100 (one {@code nanoTime} pair per
+ *       50,000 warm-up steps (and at least 1.5 s), then 20,000 measured in blocks of 100 (one {@code nanoTime} pair per
  *       block); {@code us_per_step} is the median block's time per step, {@code seq_per_s} is
  *       steps/s, so ratios against the peer work as for the other rows. {@code --warmup} and
  *       {@code --iters} count steps here. The row also records {@code us_per_step_model}: the
@@ -131,6 +131,13 @@ final class BenchCommand implements Callable<Integer> {
      * at 128 units 7-10.5 us against 5.8-6.8 after 50,000). The peers' runners use the same count.
      */
     static final int STEP_WARMUP = 50_000;
+    /**
+     * Least warm-up time of a row when {@code --warmup} is not given: the default counts finish
+     * in well under a second for small and step rows, before C2 has compiled the kernels (LSTM
+     * and GRU small inference ran 1.45x and 2-3.5x faster after 1,000 warm-up iterations than
+     * after 30). The peers' runners warm up the same way.
+     */
+    static final long MIN_WARMUP_NANOS = 1_500_000_000L;
 
     /**
      * One benchmark configuration: its kind (seq, charlm, step), shape (for charlm, features is
@@ -163,7 +170,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "inference, training or both (default: ${DEFAULT-VALUE}); step configurations run unless training")
     String mode;
     @Option(names = "--warmup", paramLabel = "N",
-            description = "warm-up iterations per row (default: 30 small, 10 medium, 2 large, 3 charlm; steps: 50000 step)")
+            description = "warm-up iterations per row (default: 30 small, 10 medium, 2 large, 3 charlm; steps: 50000 step;"
+                    + " without this option, also at least 1.5 s)")
     Integer warmup;
     @Option(names = "--iters", paramLabel = "N",
             description = "measured iterations per row (default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step)")
@@ -297,7 +305,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * A named configuration, or a custom {@code BxTxFxH}, {@code charlm:BxTxVxH} (3 warm-up and
-     * 10 measured iterations) or {@code step:FxH} (2,000 warm-up and 20,000 measured steps).
+     * 10 measured iterations) or {@code step:FxH} (50,000 warm-up and 20,000 measured steps).
      */
     static Config config(String s) {
         String lower = s.toLowerCase(Locale.ROOT);
@@ -565,16 +573,22 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < rates.length; i++) w[i] = new Workload(cell, c, md, dropout, rates[i]);
         Peaks peaks = new Peaks();
         long[][] ns = new long[rates.length][nIter];
-        for (int it = -nWarm; it < nIter; it++) {
+        int warmed = 0;
+        for (long t0 = System.nanoTime(); warmed < nWarm || stillWarming(t0); warmed++) {
+            for (Workload wi : w) {
+                wi.once();
+                peaks.sample();
+            }
+        }
+        for (int it = 0; it < nIter; it++) {
             for (int i = 0; i < rates.length; i++) {
-                long dt = w[i].once();
-                if (it >= 0) ns[i][it] = dt;
+                ns[i][it] = w[i].once();
                 peaks.sample();
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < rates.length; i++) {
-            Map<String, Object> row = rowOf(cell, c, md, w[i], nWarm, ns[i]);
+            Map<String, Object> row = rowOf(cell, c, md, w[i], warmed, ns[i]);
             peaks.finish(row);
             rows.add(row);
         }
@@ -639,7 +653,10 @@ final class BenchCommand implements Callable<Integer> {
         Layer.Frame rf = rnn.newFrame().inferenceOnly(true);
 
         Peaks peaks = new Peaks();
-        for (int i = 0; i < nWarm; i++) rnn.forward(xs, null, rf, false);
+        int warmed = 0;
+        for (long t0 = System.nanoTime(); warmed < nWarm || stillWarming(t0); warmed++) {
+            rnn.forward(xs, null, rf, false);
+        }
         long[] ns = new long[nBlocks];
         for (int bI = 0; bI < nBlocks; bI++) {
             long t0 = System.nanoTime();
@@ -678,7 +695,7 @@ final class BenchCommand implements Callable<Integer> {
         row.put("seq", 1);
         row.put("features", nf);
         row.put("units", nh);
-        row.put("warmup", nWarm);
+        row.put("warmup", warmed);
         row.put("iters", nBlocks * block);
         row.put("block", block);
         row.put("flops_per_iter", flops);
@@ -693,6 +710,11 @@ final class BenchCommand implements Callable<Integer> {
         row.put("state_finite", finite);
         peaks.finish(row);
         return row;
+    }
+
+    /** Whether a row that started warming up at {@code t0} is still short of {@link #MIN_WARMUP_NANOS} (no floor under an explicit --warmup). */
+    private boolean stillWarming(long t0) {
+        return warmup == null && System.nanoTime() - t0 < MIN_WARMUP_NANOS;
     }
 
     /** Median of a sorted array. */
