@@ -61,7 +61,8 @@ ap.add_argument("--configs", default=DEFAULT_CONFIGS,
                      f"(default: {DEFAULT_CONFIGS})")
 ap.add_argument("--mode", default="both", choices=["inference", "training", "both"])
 ap.add_argument("--warmup", type=int, default=None,
-                help="default: 30 small, 10 medium, 2 large, 3 charlm; steps: 50000 step; without this option also at least 1.5 s")
+                help="default: 30 small, 10 medium, 2 large, 3 charlm; steps: 50000 step; "
+                     "without this option also at least 1.5 s")
 ap.add_argument("--iters", type=int, default=None,
                 help="default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step")
 ap.add_argument("--threads", type=int, default=2)

@@ -170,8 +170,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "inference, training or both (default: ${DEFAULT-VALUE}); step configurations run unless training")
     String mode;
     @Option(names = "--warmup", paramLabel = "N",
-            description = "warm-up iterations per row (default: 30 small, 10 medium, 2 large, 3 charlm; steps: 50000 step;"
-                    + " without this option, also at least 1.5 s)")
+            description = "warm-up iterations per row (default: 30 small, 10 medium, 2 large, 3 charlm;"
+                    + " steps: 50000 step; without this option, also at least 1.5 s)")
     Integer warmup;
     @Option(names = "--iters", paramLabel = "N",
             description = "measured iterations per row (default: 30 small, 10 medium, 3 large, 5 charlm; steps: 20000 step)")
@@ -712,7 +712,10 @@ final class BenchCommand implements Callable<Integer> {
         return row;
     }
 
-    /** Whether a row that started warming up at {@code t0} is still short of {@link #MIN_WARMUP_NANOS} (no floor under an explicit --warmup). */
+    /**
+     * Whether a row that started warming up at {@code t0} is still short of
+     * {@link #MIN_WARMUP_NANOS} (no floor under an explicit --warmup).
+     */
     private boolean stillWarming(long t0) {
         return warmup == null && System.nanoTime() - t0 < MIN_WARMUP_NANOS;
     }

@@ -33,7 +33,8 @@ class PackedGemmTest {
         for (boolean transB : new boolean[]{false, true}) {
             for (int m : new int[]{1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 32}) {   // 6- and 4-row tiles, leftover rows
                 for (int n : new int[]{1, nr - 1, nr, nr + 1, 40, 3 * nr}) {
-                    for (int k : new int[]{1, 7, 40, VectorKernels.KP_MAX, VectorKernels.KP_MAX + 1, 2 * VectorKernels.KP_MAX + 3}) {
+                    int kp = VectorKernels.KP_MAX;
+                    for (int k : new int[]{1, 7, 40, kp, kp + 1, 2 * kp + 3}) {   // one, two and three k slices
                         int ldb = (transB ? k : n) + 3, bOff = 2, lda = k + 1, aOff = 1, ldc = n + 2, cOff = 3;
                         float[] b = random(r, bOff + (transB ? n : k) * ldb);
                         float[] a = random(r, aOff + m * lda);
@@ -64,7 +65,8 @@ class PackedGemmTest {
     @Test
     void aColumnHasTheSameBitsWhateverRangeComputesIt() {
         SplittableRandom r = new SplittableRandom(8);
-        int nr = vector.columnAlign(), m = 14, n = 3 * nr + 5, k = VectorKernels.KP_MAX + 45;   // 6- then 4-row tiles, two k slices
+        // rows in a 6-row tile, then 4-row tiles; k in two slices
+        int nr = vector.columnAlign(), m = 14, n = 3 * nr + 5, k = VectorKernels.KP_MAX + 45;
         float[] b = random(r, k * n), a = random(r, m * k);
         PackedMatrix p = vector.pack(false, k, n, b, 0, n, null);
         float[] whole = new float[m * n], pieces = new float[m * n];

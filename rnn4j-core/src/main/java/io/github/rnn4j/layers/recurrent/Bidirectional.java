@@ -306,6 +306,7 @@ public class Bidirectional extends Layer {
         Frame bwd;
         Tensor yf; // forward output
         Tensor yb; // backward output, time-aligned with yf
+        boolean withInitialState;
 
         @Override
         public Frame inferenceOnly(boolean on) {
@@ -313,7 +314,6 @@ public class Bidirectional extends Layer {
             bwd.inferenceOnly(on);
             return super.inferenceOnly(on);
         }
-        boolean withInitialState;
     }
 
     @Override

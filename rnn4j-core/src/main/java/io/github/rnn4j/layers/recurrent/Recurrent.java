@@ -1044,12 +1044,13 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     // ---- the cell step, supplied by subclasses ---------------------------------------------
 
     /**
-     * One forward step for the whole batch. On entry {@code a[s]} ([B, GH] at offset s*B*GH)
-     * holds the input projection plus bias; {@code hd} at {@code hdOff} the state used in the
-     * recurrent product; {@code hAll[s]} (and {@code cAll[s]}) the previous state. Writes
-     * {@code hAll[s+1]}, {@code cAll[s+1]} and leaves in {@code a[s]} and {@code aux[s]} what
-     * {@link #stepBackward} reads (step s's blocks of a and aux start at {@link #stepOffset}:
-     * in inference every step reuses the same block). Only batch rows [b0, b1) and units [j0, j1) (all their gate
+     * One forward step for the whole batch. On entry {@code a[s]} ([B, GH] at offset
+     * {@link #stepOffset}(fr, s, GH): s*B*GH, or 0 in an inference forward that keeps no
+     * history) holds the input projection plus bias for cells that fuse nothing; {@code hd} at
+     * {@code hdOff} the state used in the recurrent product; {@code hAll[s]} (and
+     * {@code cAll[s]}) the previous state. Writes {@code hAll[s+1]}, {@code cAll[s+1]} and
+     * leaves in {@code a[s]} and {@code aux[s]} (at {@code stepOffset(fr, s, H)}) what
+     * {@link #stepBackward} reads. Only batch rows [b0, b1) and units [j0, j1) (all their gate
      * columns) are this call's: other chunks compute the other rows or units at the same time
      * (a chunk has every unit or every row). A cell whose step needs every unit of an
      * intermediate result splits the step into {@link #forwardPhases} phases; phase p of a step
@@ -1099,8 +1100,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         RecurrentFrame fr = (RecurrentFrame) frame;
         if (!fr.history) {
-            throw new IllegalStateException(where() + ": backward on a frame marked inferenceOnly after an inference"
-                    + " forward (it kept no per-step activations); use a frame without inferenceOnly for gradients");
+            throw new IllegalStateException(where() + (fr.xT == null ? ": backward before any forward on this frame"
+                    : ": backward on a frame marked inferenceOnly after an inference forward (it kept no per-step"
+                    + " activations); use a frame without inferenceOnly for gradients"));
         }
         int nb = fr.b, nt = fr.t, nf = fr.f, h = units, gh = gates() * units, bh = nb * h;
         Kernels k = Kernels.get();

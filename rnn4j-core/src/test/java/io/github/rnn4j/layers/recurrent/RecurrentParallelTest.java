@@ -192,7 +192,8 @@ class RecurrentParallelTest {
                 Tensor[] want = l.forward(new Tensor[]{x}, m, plain, false);
                 Tensor[] got = l.forward(new Tensor[]{x}, m, inference, false);
                 for (int i = 0; i < want.length; i++) {
-                    assertArrayEquals(want[i].data(), got[i].data(), cell + " mode " + mode + " batch " + nb + " output " + i);
+                    assertArrayEquals(want[i].data(), got[i].data(),
+                            cell + " mode " + mode + " batch " + nb + " output " + i);
                 }
             }
             Tensor x = random(r, 1f, NB, NT, NF);
