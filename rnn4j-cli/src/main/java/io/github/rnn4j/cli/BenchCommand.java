@@ -83,14 +83,15 @@ import java.util.concurrent.Callable;
  *       of its time over the first's) is the cost of R measured in the same moments;</li>
  *   <li><b>step</b>: one forward of a {@code stateful} recurrent layer (returnSequences false)
  *       on a (1, 1, F) tensor with a reused frame; the layer carries (h, c) to the next call.
- *       50,000 warm-up steps (and at least 1.5 s), then 20,000 measured in blocks of 100 (one {@code nanoTime} pair per
- *       block); {@code us_per_step} is the median block's time per step, {@code seq_per_s} is
- *       steps/s, so ratios against the peer work as for the other rows. {@code --warmup} and
- *       {@code --iters} count steps here. The row also records {@code us_per_step_model}: the
- *       same, through the streaming API {@code Model.step(x, state)} on
- *       {@code Sequential(InputLayer(-1, F), cell)}, which by design makes a new frame and a new
- *       immutable state per call (so one model serves many streams); it is informational, the
- *       row's figure is the layer's. Step rows are made unless {@code --mode training}.</li>
+ *       50,000 warm-up steps (and at least 1.5 s), then 20,000 measured in blocks of 100 (one
+ *       {@code nanoTime} pair per block); {@code us_per_step} is the median block's time per
+ *       step, {@code seq_per_s} is steps/s, so ratios against the peer work as for the other
+ *       rows. {@code --warmup} and {@code --iters} count steps here. The row also records
+ *       {@code us_per_step_model}: the same, through the streaming API
+ *       {@code Model.step(x, state)} on {@code Sequential(InputLayer(-1, F), cell)}, which by
+ *       design makes a new frame and a new immutable state per call (so one model serves many
+ *       streams); it is informational, the row's figure is the layer's. Step rows are made
+ *       unless {@code --mode training}.</li>
  * </ul>
  * Flops counted: {@code 2·gates·H·(F+H)} per sample per step forward (gates: SimpleRNN 1,
  * LSTM 4, GRU 3), plus for charlm the output Dense's {@code 2·H·V} per position; three times
