@@ -28,6 +28,21 @@ public interface Kernels {
               float beta, float[] c, int cOff, int ldc);
 
     /**
+     * Two accumulating products with the same right-hand operand: {@code C1 += A1^T · B} and
+     * {@code C2 += A2^T · B}, where A1 is k x m1 (row-major, so A1^T is m1 x k), A2 is k x m2
+     * and B is k x n. A recurrent layer's kernel and recurrent-kernel gradients over all
+     * timesteps ([x | h]^T times the gate gradients): one call lets an implementation prepare B
+     * once for both. Each element has the value (and, for a given implementation, the bits) of
+     * {@code gemm(true, false, ...)} with alpha 1 and beta 1. The default is those two calls.
+     */
+    default void gemmTransASharedB(int n, int k, float[] b, int bOff, int ldb,
+                                   int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
+                                   int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
+        gemm(true, false, m1, n, k, 1f, a1, a1Off, lda1, b, bOff, ldb, 1f, c1, c1Off, ldc1);
+        gemm(true, false, m2, n, k, 1f, a2, a2Off, lda2, b, bOff, ldb, 1f, c2, c2Off, ldc2);
+    }
+
+    /**
      * One row, two products summed: {@code c[cOff + j] = sum_p x[p]·A[p][j] + sum_q y[q]·B[q][j]
      * (+ bias[biasOff + j])} for j in [0, n), with A ({@code kx} rows, row i at aOff + i*lda)
      * and B ({@code ky} rows, row i at bOff + i*ldb) row-major and read in place; bias may be

@@ -154,6 +154,59 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
+     * Both products over one packing of B: the columns are cut into one block per thread (a
+     * pool region), and each k slice of a block's B is packed once, then multiplied by the
+     * slice of A1^T and of A2^T (the weight gradients of a recurrent layer pack the [T·B, GH]
+     * gate gradients once instead of twice). The same micro-kernel, slices and order per element
+     * as {@link #gemm}, so the same bits. An A with fewer than {@link #MR4} columns takes the
+     * default two calls (gemm's row-at-a-time path).
+     */
+    @Override
+    public void gemmTransASharedB(int n, int k, float[] b, int bOff, int ldb,
+                                  int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
+                                  int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
+        if (m1 < MR4 || m2 < MR4 || n <= 0 || k <= 0) {
+            Kernels.super.gemmTransASharedB(n, k, b, bOff, ldb, m1, a1, a1Off, lda1, c1, c1Off, ldc1,
+                    m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+            return;
+        }
+        long macs = (long) (m1 + m2) * n * k;
+        int parts = pool == null || macs < PARALLEL_MIN_MACS ? 1 : Math.min(pool.threads(), (n + NR - 1) / NR);
+        java.util.function.IntConsumer body = part -> sharedBColumns(part, parts, n, k, b, bOff, ldb,
+                m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+        if (parts > 1 && pool.runRegion(parts, body)) return;
+        for (int part = 0; part < parts; part++) body.accept(part);
+    }
+
+    /** Column block {@code part} of {@code parts} (NR-aligned) of {@link #gemmTransASharedB}, on this thread. */
+    private static void sharedBColumns(int part, int parts, int n, int k, float[] b, int bOff, int ldb,
+                                       int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
+                                       int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
+        int size = roundUp((n + parts - 1) / parts, NR);
+        int j0 = Math.min(n, part * size), j1 = Math.min(n, j0 + size);
+        Workspace ws = WORKSPACE.get();
+        float[] ap = ws.a, tile = ws.tile;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] bp = ws.b(roundUp(nc, NR) * kc);
+                packB(false, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+                for (int ic = 0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    packA(true, a1, a1Off, lda1, ic, mc, pc, kc, 1f, ap);
+                    macroKernel(mc, nc, kc, ap, bp, 1f, c1, c1Off + ic * ldc1 + jc, ldc1, tile);
+                }
+                for (int ic = 0; ic < m2; ic += MC) {
+                    int mc = Math.min(MC, m2 - ic);
+                    packA(true, a2, a2Off, lda2, ic, mc, pc, kc, 1f, ap);
+                    macroKernel(mc, nc, kc, ap, bp, 1f, c2, c2Off + ic * ldc2 + jc, ldc2, tile);
+                }
+            }
+        }
+    }
+
+    /**
      * How many pieces a pooled GEMM is cut into: up to four per thread (so a thread that loses its
      * core to another process takes fewer of them), none smaller than half the pooling threshold,
      * and at most one per NR columns (or MR rows). Every column piece packs all of op(A) (every

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -201,6 +202,69 @@ class VectorKernelsTest {
         float[] got = p.run(vector1);
         assertEquals(0.5f * p.c[p.cOff + p.ldc + 3], got[p.cOff + p.ldc + 3]);
         assertSameGemm(p, p.run(plain), got);
+    }
+
+    /**
+     * gemmTransASharedB gives the bits of its two gemm(true, false) calls (alpha 1, beta 1) under
+     * the vector kernels, on one thread and on pools of 2 and 3 (a column block per thread), for
+     * A's narrower than a micro-tile (the two-call path), k past a slice and a ragged last panel;
+     * and the plain kernels' values within the GEMM tolerance. Operands sit at offsets in padded
+     * arrays; C starts non-zero (it accumulates).
+     */
+    @Test
+    void sharedRightOperandGivesTheBitsOfTwoGemms() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int nr = VectorKernels.NR;
+        int[][] shapes = {{32, 256, 40, 600}, {3, 8, 5 * nr + 3, 300}, {65, 70, 2 * nr, VectorKernels.KC + 9},
+            {4, 6, 1, 50}, {130, 150, 4 * nr + 1, 700}};   // m1, m2, n, k
+        for (int threads : new int[]{1, 2, 3}) {
+            VectorKernels v = new VectorKernels(threads);
+            for (int[] s : shapes) {
+                int m1 = s[0], m2 = s[1], n = s[2], k = s[3];
+                int lda1 = m1 + 3, lda2 = m2 + 1, ldb = n + 2, ldc1 = n + 5, ldc2 = n + 1;
+                float[] a1 = random(rnd, 2 + k * lda1), a2 = random(rnd, 1 + k * lda2);
+                float[] b = random(rnd, 3 + k * ldb);
+                float[] c1 = random(rnd, 4 + m1 * ldc1), c2 = random(rnd, 2 + m2 * ldc2);
+                float[] w1 = c1.clone(), w2 = c2.clone(), g1 = c1.clone(), g2 = c2.clone();
+                float[] p1 = c1.clone(), p2 = c2.clone();
+                v.gemm(true, false, m1, n, k, 1f, a1, 2, lda1, b, 3, ldb, 1f, w1, 4, ldc1);
+                v.gemm(true, false, m2, n, k, 1f, a2, 1, lda2, b, 3, ldb, 1f, w2, 2, ldc2);
+                v.gemmTransASharedB(n, k, b, 3, ldb, m1, a1, 2, lda1, g1, 4, ldc1,
+                        m2, a2, 1, lda2, g2, 2, ldc2);
+                String what = "threads " + threads + " m1=" + m1 + " m2=" + m2 + " n=" + n + " k=" + k;
+                assertArrayEquals(w1, g1, what + ": C1");
+                assertArrayEquals(w2, g2, what + ": C2");
+                plain.gemmTransASharedB(n, k, b, 3, ldb, m1, a1, 2, lda1, p1, 4, ldc1,
+                        m2, a2, 1, lda2, p2, 2, ldc2);
+                assertCloseTransA(what + ": C1 vs plain", m1, n, k, a1, 2, lda1, b, 3, ldb, c1, p1, g1, 4, ldc1);
+                assertCloseTransA(what + ": C2 vs plain", m2, n, k, a2, 1, lda2, b, 3, ldb, c2, p2, g2, 2, ldc2);
+            }
+        }
+    }
+
+    /**
+     * want and got (C0 + A^T·B, A k x m) agree within 4·k·2^-24 times the sum of |C0| and the
+     * |a|·|b| terms of the element, and got is untouched outside C.
+     */
+    private static void assertCloseTransA(String what, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+                                          int bOff, int ldb, float[] c0, float[] want, float[] got, int cOff,
+                                          int ldc) {
+        boolean[] inside = new boolean[got.length];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int idx = cOff + i * ldc + j;
+                inside[idx] = true;
+                double mag = Math.abs(c0[idx]);
+                for (int p = 0; p < k; p++) mag += Math.abs((double) a[aOff + p * lda + i] * b[bOff + p * ldb + j]);
+                double tol = 4.0 * (k + 1) * 0x1p-24 * mag + 1e-30;
+                assertTrue(Math.abs(want[idx] - got[idx]) <= tol,
+                        what + " at [" + i + "][" + j + "]: " + got[idx] + " vs " + want[idx]
+                                + " (tolerance " + tol + ")");
+            }
+        }
+        for (int i = 0; i < got.length; i++) {
+            if (!inside[i]) assertEquals(c0[i], got[i], what + ": wrote outside C at " + i);
+        }
     }
 
     @ParameterizedTest(name = "threads={0}")

@@ -1128,8 +1128,14 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         // weight gradients: one GEMM each over all timesteps
         int rows = nt * nb;
         float[] hdAll = hdBuffer(fr);
-        k.gemm(true, false, h, rw, rows, 1f, hdAll, 0, h, dR, 0, ldR, 1f, recurrentKernel.grad(), 0, gh);
-        k.gemm(true, false, nf, gh, rows, 1f, fr.xT, 0, nf, fr.a, 0, gh, 1f, kernel.grad(), 0, gh);
+        if (dR == fr.a && rw == gh) {
+            // the same gate gradients on the right of both, every column: prepared once
+            k.gemmTransASharedB(gh, rows, fr.a, 0, gh, nf, fr.xT, 0, nf, kernel.grad(), 0, gh,
+                    h, hdAll, 0, h, recurrentKernel.grad(), 0, gh);
+        } else {
+            k.gemm(true, false, h, rw, rows, 1f, hdAll, 0, h, dR, 0, ldR, 1f, recurrentKernel.grad(), 0, gh);
+            k.gemm(true, false, nf, gh, rows, 1f, fr.xT, 0, nf, fr.a, 0, gh, 1f, kernel.grad(), 0, gh);
+        }
         if (useBias) biasGrads(fr, rows);
         extraWeightGrads(fr);
 
