@@ -20,6 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link PlainKernels}. Rows {@code m <} {@value #MR4} (batch-1 steps) skip packing: each row of C
  * is accumulated in registers straight from the rows of B (or as dot products when B is
  * transposed), which is what a memory-bound matrix-vector product wants.
+ * {@link #gemmTransASharedB} runs two such products with one B, packing each slice of B once.
+ * Weights packed once for many products ({@link #pack}, {@link #gemmPacked}) are sliced by
+ * {@link #packedDepth}, not {@value #KC}.
  *
  * <p><b>Threads.</b> A GEMM of at least {@value #PARALLEL_MIN_MACS} multiply-adds is cut into up
  * to four blocks per thread, of columns (aligned to {@link #NR}) or of rows (aligned to {@link #MR}),
