@@ -7,9 +7,9 @@
  * Not a benchmark of rnn4j against a peer (that is `rnn4j bench` and compare.sh): a tool for
  * deciding whether a change to the engine is worth keeping. Not for calls of microseconds (batch-1
  * steps): each jar has its own thread pool, whose idle worker spins for ~100 us after each call
- * and takes a core from the other jar's next calls; compare those with `rnn4j bench` runs of each
- * build, alternated. It reports the median GFLOP/s of
- * each jar and the paired ratio (time of the first jar / time of the second, per round).
+ * and takes a core from the other jar's next calls; tools/bench/StepAbJars.java times those, with
+ * pauses that let the idle worker park. It reports the median GFLOP/s of each jar and the paired
+ * ratio (time of the first jar / time of the second, per round).
  *
  *   java --add-modules jdk.incubator.vector tools/bench/AbJars.java OLD.jar,NEW.jar CELL B T F H ROUNDS [train]
  *   java --add-modules jdk.incubator.vector tools/bench/AbJars.java OLD.jar,NEW.jar gemm M N K ROUNDS
