@@ -195,16 +195,8 @@ public final class VectorKernels implements Kernels {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
                 packB(false, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                for (int ic = 0; ic < m1; ic += MC) {
-                    int mc = Math.min(MC, m1 - ic);
-                    packA(true, a1, a1Off, lda1, ic, mc, pc, kc, 1f, ap);
-                    macroKernel(mc, nc, kc, ap, bp, 1f, c1, c1Off + ic * ldc1 + jc, ldc1, tile);
-                }
-                for (int ic = 0; ic < m2; ic += MC) {
-                    int mc = Math.min(MC, m2 - ic);
-                    packA(true, a2, a2Off, lda2, ic, mc, pc, kc, 1f, ap);
-                    macroKernel(mc, nc, kc, ap, bp, 1f, c2, c2Off + ic * ldc2 + jc, ldc2, tile);
-                }
+                rowBlocks(true, m1, a1, a1Off, lda1, pc, kc, 1f, bp, nc, 1f, c1, c1Off + jc, ldc1, ap, tile);
+                rowBlocks(true, m2, a2, a2Off, lda2, pc, kc, 1f, bp, nc, 1f, c2, c2Off + jc, ldc2, ap, tile);
             }
         }
     }
@@ -300,12 +292,23 @@ public final class VectorKernels implements Kernels {
                 float bet = pc == 0 ? beta : 1f;
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap);
-                    macroKernel(mc, nc, kc, ap, bp, bet, c, cOff + ic * ldc + jc, ldc, tile);
-                }
+                rowBlocks(transA, m, a, aOff, lda, pc, kc, alpha, bp, nc, bet, c, cOff + jc, ldc, ap, tile);
             }
+        }
+    }
+
+    /**
+     * Every {@value #MC}-row block of op(A) (m rows) times one packed slice of B (kc x nc at bp):
+     * packs the block's slice of op(A) into ap, then the macro-kernel adds (or, beta 0, writes)
+     * it into C's block (C's columns of this slice start at cOff).
+     */
+    private static void rowBlocks(boolean transA, int m, float[] a, int aOff, int lda, int pc, int kc, float alpha,
+                                  float[] bp, int nc, float beta, float[] c, int cOff, int ldc, float[] ap,
+                                  float[] tile) {
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
+            packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap);
+            macroKernel(mc, nc, kc, ap, bp, beta, c, cOff + ic * ldc, ldc, tile);
         }
     }
 
