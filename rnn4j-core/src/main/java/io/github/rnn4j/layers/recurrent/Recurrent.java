@@ -425,8 +425,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         PackedMatrix[] wuPack;   // per fused gate block: [kernel; U][:, g*H .. (g+1)*H), when fused
         float[] fusedBias;       // the bias fusedProduct adds (fusedBias()), or null
         float[] biasSum;         // a cell's summed input and recurrent biases, when it has both
-        float[] wuSrc;           // [F + H, GH]: kernel's rows, then U's, packed per gate into wuPack
-        float[] xh;              // per chunk [B, F + H]: the rows [x[s] | hd[s]] of the step it computes
+        boolean foldBias;        // packed and fused with a bias: the bias is the last row of wuSrc, times xh's 1
+        int xhWidth;             // H + F (+ 1 when foldBias): a row of xh, the depth of wuPack
+        float[] wuSrc;           // [xhWidth, GH]: U's rows, kernel's, then the bias row; packed per gate into wuPack
+        float[] xh;              // per chunk [B, xhWidth]: the rows [hd[s] | x[s] (| 1)] of the step it computes
         IntConsumer dxBody;      // one thread's rows of dx; made once per frame
         int dxParts;
         float[] dy;              // backward: gradient of the output (or null)
@@ -596,14 +598,18 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     /**
      * Rows [b0, b1) and the columns of units [j0, j1) in the first {@link #fusedGates} gate
-     * blocks of c (row i at i*ldc) = [x[s] | hd[s]] · [kernel; U] + {@link #fusedBias}: the input projection and the recurrent
-     * product of step s in one product per gate, which overwrites c and reads nothing else of
-     * it. Packed (batch >= PACK_MIN_BATCH): one GEMM per gate over the packed [kernel; U], from
-     * the rows [x | hd] gathered into the chunk's own part of {@code fr.xh} (a unit chunk needs
-     * every row; chunks never share a part). Else, per row and gate, one pass over kernel and U
-     * as they are ({@link Kernels#rowTimesTwo}): nothing to pack, which a stateful layer fed
-     * one step per call could not afford. Every element is computed the same way whatever the
-     * chunk, so the results do not depend on the split. Only when {@code fr.fused}.
+     * blocks of c (row i at i*ldc) = [hd[s] | x[s]] · [U; kernel] + {@link #fusedBias}: the
+     * recurrent product and the input projection of step s in one product per gate, which
+     * overwrites c and reads nothing else of it. Packed (batch >= PACK_MIN_BATCH): one GEMM per
+     * gate over the packed [U; kernel; bias], from the rows [hd | x | 1] gathered into the
+     * chunk's own part of {@code fr.xh} (a unit chunk needs every row; chunks never share a
+     * part): the bias rides in the product as its last term (1·b: the same rounding as adding
+     * it after), with no pass of its own over the gates. Else, per row and gate, one pass over U
+     * and kernel as they are ({@link Kernels#rowTimesTwo}, h·U first, then x·W, then the bias:
+     * the same sums in the same order as the packed product when it is one k slice): nothing to
+     * pack, which a stateful layer fed one step per call could not afford. Every element is
+     * computed the same way whatever the chunk, so the results do not depend on the split. Only
+     * when {@code fr.fused}.
      */
     protected final void fusedProduct(RecurrentFrame fr, int s, int b0, int b1, int j0, int j1, float[] hd,
                                       int hdOff, float[] c, int ldc) {
@@ -615,30 +621,33 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             for (int b = b0; b < b1; b++) {
                 for (int g = 0; g < fg; g++) {
                     int col = g * h + j0;
-                    k.rowTimesTwo(j1 - j0, fr.xT, (s * nb + b) * nf, nf, w, col, gh, hd, hdOff + b * h, h, u, col, gh,
+                    k.rowTimesTwo(j1 - j0, hd, hdOff + b * h, h, u, col, gh, fr.xT, (s * nb + b) * nf, nf, w, col, gh,
                             bv, col, c, b * ldc + col);
                 }
             }
             return;
         }
         float[] xh = fr.xh;
-        int base = chunkOf(fr, b0, j0) * nb * kk;
+        int kx = fr.xhWidth, base = chunkOf(fr, b0, j0) * nb * kx;
         for (int b = b0; b < b1; b++) {
-            System.arraycopy(fr.xT, (s * nb + b) * nf, xh, base + b * kk, nf);
-            System.arraycopy(hd, hdOff + b * h, xh, base + b * kk + nf, h);
+            int row = base + b * kx;
+            System.arraycopy(hd, hdOff + b * h, xh, row, h);
+            System.arraycopy(fr.xT, (s * nb + b) * nf, xh, row + h, nf);
+            if (fr.foldBias) xh[row + kk] = 1f;
         }
         for (int g = 0; g < fg; g++) {
             int cOff = b0 * ldc + g * h;
-            k.gemmPacked(b1 - b0, j0, j1, xh, base + b0 * kk, kk, fr.wuPack[g], 0f, c, cOff, ldc);
-            if (bv != null) k.addRowVector(b1 - b0, j1 - j0, bv, g * h + j0, c, cOff + j0, ldc);
+            k.gemmPacked(b1 - b0, j0, j1, xh, base + b0 * kx, kx, fr.wuPack[g], 0f, c, cOff, ldc);
+            if (bv != null && !fr.foldBias) k.addRowVector(b1 - b0, j1 - j0, bv, g * h + j0, c, cOff + j0, ldc);
         }
     }
 
     /**
      * Rows [b0, b1) and units [j0, j1) of gate block g of c (row i at cOff + i*ldc) = x[s] ·
      * kernel[:, gate g] + the input bias of gate g (at g*H + j of the bias): the input part alone
-     * of a gate after the {@link #fusedGates} ones, in the step. Packed, it reads the rows that
-     * {@link #fusedProduct} gathered, so it comes after that call in the same step and chunk.
+     * of a gate after the {@link #fusedGates} ones, in the step. Packed, it reads the x (and 1)
+     * columns of the rows that {@link #fusedProduct} gathered, so it comes after that call in
+     * the same step and chunk; with {@code fr.foldBias} the bias is the product's last term.
      */
     protected final void inputProduct(RecurrentFrame fr, int s, int g, int b0, int b1, int j0, int j1, float[] c,
                                       int cOff, int ldc) {
@@ -655,10 +664,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             }
             return;
         }
-        int kk = nf + h, base = chunkOf(fr, b0, j0) * nb * kk;
+        int kx = fr.xhWidth, base = chunkOf(fr, b0, j0) * nb * kx;
         int off = cOff + b0 * ldc + g * h;
-        k.gemmPacked(b1 - b0, j0, j1, fr.xh, base + b0 * kk, kk, fr.wPack[g], 0f, c, off, ldc);
-        if (bv != null) k.addRowVector(b1 - b0, j1 - j0, bv, col, c, off + j0, ldc);
+        k.gemmPacked(b1 - b0, j0, j1, fr.xh, base + b0 * kx + h, kx, fr.wPack[g], 0f, c, off, ldc);
+        if (bv != null && !fr.foldBias) k.addRowVector(b1 - b0, j1 - j0, bv, col, c, off + j0, ldc);
     }
 
     /** The index of the chunk that starts at row b0 and unit j0 in this call's split. */
@@ -683,21 +692,33 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int h = units, gh = gates() * units;
         float[] u = recurrentKernel.value();
         if (!backward && fr.fused) {
-            // one product per gate and step over [x | hd]: kernel's rows then U's, packed together
-            int nf = fr.f, kk = nf + h;
-            fr.wuSrc = RecurrentFrame.grow(fr.wuSrc, kk * gh);
-            System.arraycopy(kernel.value(), 0, fr.wuSrc, 0, nf * gh);
-            System.arraycopy(u, 0, fr.wuSrc, nf * gh, h * gh);
-            fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * kk);
+            // one product per gate and step over [hd | x | 1]: U's rows, kernel's, then the bias
+            // (the fused bias for the fused gates, the input bias for the others), packed together
+            int nf = fr.f, kk = h + nf;
+            fr.foldBias = fr.fusedBias != null;
+            int kx = fr.xhWidth = kk + (fr.foldBias ? 1 : 0);
+            float[] src = fr.wuSrc = RecurrentFrame.grow(fr.wuSrc, kx * gh);
+            System.arraycopy(u, 0, src, 0, h * gh);
+            System.arraycopy(kernel.value(), 0, src, h * gh, nf * gh);
+            if (fr.foldBias) {
+                int fh = fusedGates() * h;
+                System.arraycopy(fr.fusedBias, 0, src, kk * gh, fh);
+                if (fh < gh) {
+                    if (useBias) System.arraycopy(bias.value(), fh, src, kk * gh + fh, gh - fh);
+                    else java.util.Arrays.fill(src, kk * gh + fh, (kk + 1) * gh, 0f);
+                }
+            }
+            fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * kx);
             if (fr.wuPack == null) fr.wuPack = new PackedMatrix[gates()];
-            for (int g = 0; g < fusedGates(); g++) fr.wuPack[g] = k.pack(false, kk, h, fr.wuSrc, g * h, gh, fr.wuPack[g]);
-            // the gates after the fused ones: x·W and h·U apart (inputProduct, recurrentProduct)
+            for (int g = 0; g < fusedGates(); g++) fr.wuPack[g] = k.pack(false, kx, h, src, g * h, gh, fr.wuPack[g]);
+            // the gates after the fused ones: x·W (+ bias, from the same rows) and h·U apart
+            // (inputProduct, recurrentProduct)
             if (fusedGates() < gates()) {
                 if (fr.uPack == null) fr.uPack = new PackedMatrix[gates()];
                 if (fr.wPack == null) fr.wPack = new PackedMatrix[gates()];
                 for (int g = fusedGates(); g < gates(); g++) {
                     fr.uPack[g] = k.pack(false, h, h, u, g * h, gh, fr.uPack[g]);
-                    fr.wPack[g] = k.pack(false, nf, h, kernel.value(), g * h, gh, fr.wPack[g]);
+                    fr.wPack[g] = k.pack(false, kx - h, h, src, h * gh + g * h, gh, fr.wPack[g]);
                 }
             }
         } else if (!backward) {
