@@ -32,7 +32,7 @@ import java.util.function.IntConsumer;
  *   hd[s]  = h[s] * recurrentDropoutMask          (= h[s] without recurrent dropout)
  * </pre>
  * The built-in cells fold the projection into the step instead ({@link #fusedGates}): per gate
- * one product [xT[s] | hd[s]] · [kernel; U] + bias into a small per-step buffer, whose
+ * one product [hd[s] | xT[s] | 1] · [U; kernel; bias] into a small per-step buffer, whose
  * activations are written to A[s] (no projection pass, and the product never reads A) — a GEMM
  * over the packed [kernel; U] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights
  * as they are below it ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call
