@@ -76,8 +76,14 @@ public final class VectorKernels implements Kernels {
     static final int NR = 2 * L;
     /** Depth of one packed slice of k; KC x NR floats of B stay in L1 (16 KiB at NR = 16). */
     static final int KC = 256;
-    /** Deepest k slice of a {@link #pack}ed matrix: its panels stay in L1 (24 KiB at NR = 16, 32 KiB at 32). */
-    static final int KP_MAX = L <= 8 ? 384 : 256;
+    /**
+     * Deepest k slice of a {@link #pack}ed matrix. On AVX2, 768: a panel (48 KiB at NR = 16) no
+     * longer stays in L1, yet one slice of the recurrent layers' 578- and 641-deep [U; kernel;
+     * bias] ran 2.7-5.4 % faster than two slices of half the depth (whose boundary costs a second
+     * pass over C), and training did not change (paired A/Bs, docs/results.md, session 6); 384
+     * before. 256 with 16-float vectors (not measured here: no AVX-512 on the machines we had).
+     */
+    static final int KP_MAX = L <= 8 ? 768 : 256;
     /** Rows of A packed at once (MC x KC floats = 144 KiB, in L2; a multiple of MR). */
     static final int MC = 144;
     /** Columns of B packed at once (KC x NC floats = 2 MiB at NC = 2048, in L3). */
@@ -438,7 +444,8 @@ public final class VectorKernels implements Kernels {
      * Columns [j0, j1) of C (beta) += A · packed B on this thread: for each k slice and each panel,
      * the 6 x 2-vector micro-kernel (then the 4 x 2 one for the rows a 6-row tile cannot take)
      * reads A's rows in place (no packing: A is a [batch, units] state that fits in L2) and the
-     * panel from L1. Leftover rows (at most one, or all of a batch under 4) go through
+     * panel, which the panel's later row tiles find in L1 (or L2, for slices deeper than 512).
+     * Leftover rows (at most one, or all of a batch under 4) go through
      * {@link #rowsPacked}. Each element of C is summed
      * in the same order in both paths (one FMA chain per k slice), so a row's result does not
      * depend on the batch size or on how columns are split between threads.

@@ -35,6 +35,8 @@ class PackedGemmTest {
                 for (int n : new int[]{1, nr - 1, nr, nr + 1, 40, 3 * nr}) {
                     int kp = VectorKernels.KP_MAX;
                     for (int k : new int[]{1, 7, 40, kp, kp + 1, 2 * kp + 3}) {   // one, two and three k slices
+                        // the row tiling does not depend on the depth: the deep cases take a few batch sizes
+                        if (k > 40 && m != 1 && m != 5 && m != 14 && m != 32) continue;
                         int ldb = (transB ? k : n) + 3, bOff = 2, lda = k + 1, aOff = 1, ldc = n + 2, cOff = 3;
                         float[] b = random(r, bOff + (transB ? n : k) * ldb);
                         float[] a = random(r, aOff + m * lda);
