@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #NR} columns wide; for each block of {@value #MC} rows, the slice of op(A) is packed
  * (times alpha) into panels {@value #MR} rows tall, each row of a panel contiguous. A 6 x 2-vector register micro-kernel
  * (12 accumulators, 2 loads and 6 broadcasts per 12 FMAs) then sweeps the panels, keeping the
- * B panel in L1 and the A block in L2. Packing is where the transpose variants are absorbed, so
+ * B panel in L1 or L2 and the A block in L2. Packing is where the transpose variants are absorbed, so
  * one micro-kernel serves all four; zero-padding of partial panels keeps it branch-free, and
  * edge tiles go through a small scratch tile. {@code beta} is applied when the first k slice is
  * stored: {@code beta == 0} overwrites C (old contents, NaN included, are never read), exactly as
@@ -74,8 +74,12 @@ public final class VectorKernels implements Kernels {
     static final int MR4 = 4;
     /** Micro-kernel columns: two vectors. */
     static final int NR = 2 * L;
-    /** Depth of one packed slice of k; KC x NR floats of B stay in L1 (16 KiB at NR = 16). */
-    static final int KC = 256;
+    /**
+     * Depth of one packed slice of k in {@link #gemm}: a B panel is KC x NR floats (32 KiB at
+     * NR = 16). 512 with NC 1024 (the same 2 MiB B block) against 256 with NC 2048: 1024^3 and
+     * 2048^3 +18 % (paired A/Bs, session 6), the recurrent layers' products unchanged.
+     */
+    static final int KC = 512;
     /**
      * Deepest k slice of a {@link #pack}ed matrix. On AVX2, 768: a panel (48 KiB at NR = 16) no
      * longer stays in L1, yet one slice of the recurrent layers' 578- and 641-deep [U; kernel;
@@ -84,10 +88,10 @@ public final class VectorKernels implements Kernels {
      * before. 256 with 16-float vectors (not measured here: no AVX-512 on the machines we had).
      */
     static final int KP_MAX = L <= 8 ? 768 : 256;
-    /** Rows of A packed at once (MC x KC floats = 144 KiB, in L2; a multiple of MR). */
+    /** Rows of A packed at once (MC x KC floats = 288 KiB, in L2; a multiple of MR). */
     static final int MC = 144;
-    /** Columns of B packed at once (KC x NC floats = 2 MiB at NC = 2048, in L3). */
-    static final int NC = NR * (2048 / NR);
+    /** Columns of B packed at once (KC x NC floats = 2 MiB at NC = 1024, in L3). */
+    static final int NC = NR * (1024 / NR);
     /** Below this many multiply-adds a GEMM stays on the calling thread. */
     static final long PARALLEL_MIN_MACS = 1L << 18;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
