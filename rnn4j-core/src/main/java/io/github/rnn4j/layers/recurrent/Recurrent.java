@@ -34,7 +34,7 @@ import java.util.function.IntConsumer;
  * The built-in cells fold the projection into the step instead ({@link #fusedGates}): per gate
  * one product [hd[s] | xT[s] | 1] · [U; kernel; bias] into a small per-step buffer, whose
  * activations are written to A[s] (no projection pass, and the product never reads A) — a GEMM
- * over the packed [kernel; U] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights
+ * over the packed [U; kernel; bias] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights
  * as they are below it ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call
  * packs nothing). GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the
  * step makes both ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass
@@ -417,12 +417,12 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
         PackedMatrix[] uPack;    // per gate block: U[:, g*H .. (g+1)*H)
-        PackedMatrix[] wPack;    // per gate block: W[:, g*H .. (g+1)*H)
+        PackedMatrix[] wPack;    // per gate block: W[:, g*H .. (g+1)*H) (fused: [W; bias] with foldBias)
         PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
         PackedMatrix cellPack;   // cell-specific (GRU reset-before: U_h^T)
         PackedMatrix wT;         // backward: kernel^T, for dx = dA · W^T
-        boolean fused;           // forward: the cell computes [x|h] · [kernel; U] per step (no projection pass)
-        PackedMatrix[] wuPack;   // per fused gate block: [kernel; U][:, g*H .. (g+1)*H), when fused
+        boolean fused;           // forward: the cell computes [h|x] · [U; kernel] per step (no projection pass)
+        PackedMatrix[] wuPack;   // per fused gate block: [U; kernel (; bias)][:, g*H .. (g+1)*H), when fused
         float[] fusedBias;       // the bias fusedProduct adds (fusedBias()), or null
         float[] biasSum;         // a cell's summed input and recurrent biases, when it has both
         boolean foldBias;        // packed and fused with a bias: the bias is the last row of wuSrc, times xh's 1
@@ -577,8 +577,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     /**
      * How many leading gate blocks the cell's step computes with the input projection folded
-     * into the recurrent product ({@link #fusedProduct}: one product per gate over [x | hd] with
-     * [kernel; U]); 0 (the default, for a cell written against the generic loop): none, the
+     * into the recurrent product ({@link #fusedProduct}: one product per gate over [hd | x] with
+     * [U; kernel]); 0 (the default, for a cell written against the generic loop): none, the
      * projection runs as a pass over blocks of steps. A cell whose later gates need x·W apart
      * from h·U (GRU's candidate) computes those with {@link #inputProduct} and
      * {@link #recurrentProduct}.
@@ -705,7 +705,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
                 System.arraycopy(fr.fusedBias, 0, src, kk * gh, fh);
                 if (fh < gh) {
                     if (useBias) System.arraycopy(bias.value(), fh, src, kk * gh + fh, gh - fh);
-                    else java.util.Arrays.fill(src, kk * gh + fh, (kk + 1) * gh, 0f);
+                    else Arrays.fill(src, kk * gh + fh, (kk + 1) * gh, 0f);
                 }
             }
             fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * kx);
