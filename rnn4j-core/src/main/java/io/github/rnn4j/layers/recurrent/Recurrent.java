@@ -635,10 +635,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             System.arraycopy(fr.xT, (s * nb + b) * nf, xh, row + h, nf);
             if (fr.foldBias) xh[row + kk] = 1f;
         }
+        // the fused bias, when there is one, is the packed weights' last row (foldBias = bv != null)
         for (int g = 0; g < fg; g++) {
-            int cOff = b0 * ldc + g * h;
-            k.gemmPacked(b1 - b0, j0, j1, xh, base + b0 * kx, kx, fr.wuPack[g], 0f, c, cOff, ldc);
-            if (bv != null && !fr.foldBias) k.addRowVector(b1 - b0, j1 - j0, bv, g * h + j0, c, cOff + j0, ldc);
+            k.gemmPacked(b1 - b0, j0, j1, xh, base + b0 * kx, kx, fr.wuPack[g], 0f, c, b0 * ldc + g * h, ldc);
         }
     }
 
