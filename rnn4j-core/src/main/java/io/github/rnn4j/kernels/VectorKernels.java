@@ -55,7 +55,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Packed weights.</b> {@link #pack} lays a recurrent kernel out in micro-kernel panels once
  * per sequence; {@link #gemmPacked} then computes any NR-aligned range of columns with no packing
- * at all (A's rows read in place, 6- then 4-row tiles, panel by panel), which is what a thread
+ * at all (A's rows read in place, 6-, 5- then 4-row tiles, panel by panel), which is what a thread
  * owning a slice of the rows or units does at every timestep; {@link #rowTimesTwo} is the
  * unpacked batch-1 product. The pool also runs {@linkplain #parallel parallel regions}: one part
  * per thread.
@@ -124,7 +124,7 @@ public final class VectorKernels implements Kernels {
     private static final class Workspace {
         float[] a = new float[MC * KC];
         float[] b = new float[0];
-        final float[] tile = new float[MR * NR];   // a 4- or 6-row register tile
+        final float[] tile = new float[MR * NR];   // a 4-, 5- or 6-row register tile
         float[] row = new float[0];
 
         float[] b(int size) {
@@ -446,10 +446,10 @@ public final class VectorKernels implements Kernels {
 
     /**
      * Columns [j0, j1) of C (beta) += A · packed B on this thread: for each k slice and each panel,
-     * the 6 x 2-vector micro-kernel (then the 4 x 2 one for the rows a 6-row tile cannot take)
-     * reads A's rows in place (no packing: A is a [batch, units] state that fits in L2) and the
-     * panel, which the panel's later row tiles find in L1 (or L2, for slices deeper than 512).
-     * Leftover rows (at most one, or all of a batch under 4) go through
+     * the 6 x 2-vector micro-kernel (then 5- and 4-row ones for the rows 6-row tiles cannot take,
+     * see {@link #tilePlan}) reads A's rows in place (no packing: A is a [batch, units] state that
+     * fits in L2) and the panel, which the panel's later row tiles find in L1 (or L2, for slices
+     * deeper than 512). Leftover rows (at most one, or all of a batch under 4) go through
      * {@link #rowsPacked}. Each element of C is summed
      * in the same order in both paths (one FMA chain per k slice), so a row's result does not
      * depend on the batch size or on how columns are split between threads.
@@ -482,11 +482,10 @@ public final class VectorKernels implements Kernels {
         float[] bp = pb.data;
         int npad = roundUp(pb.n, NR), kp = packedDepth(k);
         float[] tile = WORKSPACE.get().tile;
-        // rows [0, m6) in 6-row tiles, [m6, mFull) in 4-row tiles, the last m - mFull (< 4, at
-        // most 1 unless m < 4) one at a time; one tile of 6 fewer when that leaves 2 or 3 rows over
-        int q6 = m / 6;
-        if (q6 > 0 && (m - 6 * q6) % MR4 >= 2) q6--;
-        int m6 = 6 * q6, mFull = m6 + (m - m6) / MR4 * MR4;
+        // rows [0, m6) in 6-row tiles, [m6, m5) in 5-row tiles, [m5, mFull) in 4-row tiles, the
+        // last m - mFull one at a time (see tilePlan)
+        int plan = tilePlan(m), q5 = plan & 0xff, q4 = plan >>> 8;
+        int m6 = (m - 5 * q5 - MR4 * q4) / 6 * 6, m5 = m6 + 5 * q5, mFull = m5 + MR4 * q4;
         // panel by panel, every k slice of a panel before the next panel: the panel's C columns
         // (rows x 16) stay in L1 from one slice to the next instead of coming back from L2 or L3
         // after a sweep over every panel (each element's sum is still slice by slice, in order)
@@ -497,7 +496,7 @@ public final class VectorKernels implements Kernels {
                 float bet = pc == 0 ? beta : 1f;
                 int bi = pc * npad + (jr / NR) * kc * NR;
                 for (int ir = 0; ir < mFull; ) {
-                    int rows = ir < m6 ? 6 : MR4;
+                    int rows = ir < m6 ? 6 : ir < m5 ? 5 : MR4;
                     int ai = aOff + ir * lda + pc, ci = cOff + ir * ldc + jr;
                     // a ragged last panel goes into the scratch tile, then its nr columns into C
                     boolean ragged = nr < NR;
@@ -506,6 +505,8 @@ public final class VectorKernels implements Kernels {
                     float db = ragged ? 0f : bet;
                     if (rows == 6) {
                         microRows6(kc, a, ai, lda, bp, bi, dst, di, ld, db);
+                    } else if (rows == 5) {
+                        microRows5(kc, a, ai, lda, bp, bi, dst, di, ld, db);
                     } else {
                         microRows(kc, a, ai, lda, bp, bi, dst, di, ld, db);
                     }
@@ -526,6 +527,82 @@ public final class VectorKernels implements Kernels {
                 rowsPacked(kc, a, aOff + i * lda + pc, bp, pc * npad, j0, j1, bet, c, cOff + i * ldc, tile);
             }
         }
+    }
+
+    /**
+     * How {@link #gemmPacked} cuts m rows into register tiles: the fewest rows left over for the
+     * one-row path, then the fewest 4-row tiles (eight accumulators: a 4-row tile took 30 % more
+     * time per row than a 6-row one in the medium LSTM's profile), then the fewest 5-row tiles;
+     * the rest are 6-row tiles. Returns q5 | q4 << 8 (at most 5 and 2).
+     */
+    static int tilePlan(int m) {
+        int best = 0, bestLeft = Integer.MAX_VALUE;
+        for (int q4 = 0; q4 <= 2 && 4 * q4 <= m; q4++) {
+            for (int q5 = 0; q5 <= 5 && 4 * q4 + 5 * q5 <= m; q5++) {
+                int left = (m - 4 * q4 - 5 * q5) % 6;
+                if (left < bestLeft) {  // ties keep the earlier plan: fewer 4-row, then 5-row tiles
+                    best = q5 | q4 << 8;
+                    bestLeft = left;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * As {@link #microRows6} for five rows: ten accumulators, two B loads and five broadcasts per
+     * ten FMAs; the same FMA chain per element, so the tile a row falls in does not change its bits.
+     */
+    private static void microRows5(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci,
+                                   int ldc, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, a[ai + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+        }
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc;
+        if (beta != 0f) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + L);
     }
 
     /**

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Packed weights and parallel regions, the two kernel features the split recurrent time loop
  * stands on: {@link Kernels#gemmPacked} on every aligned column range against the plain GEMM of
- * the same columns (both transpose layouts of B, row counts around the 4-row micro-kernel, column
+ * the same columns (both transpose layouts of B, row counts around the 6-, 5- and 4-row tiles, column
  * counts around the panels, k across a packing slice), nothing written outside the range, and
  * the same bits for a column whatever range it is computed in; {@link Kernels#parallel} with a
  * {@link PhaseQueue} runs phases in order on the pool's threads, finishes with one thread alone,
@@ -31,7 +31,7 @@ class PackedGemmTest {
         SplittableRandom r = new SplittableRandom(5);
         int nr = vector.columnAlign();
         for (boolean transB : new boolean[]{false, true}) {
-            for (int m : new int[]{1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 32}) {   // 6- and 4-row tiles, leftover rows
+            for (int m : new int[]{1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 32}) {   // 6-, 5- and 4-row tiles, leftover rows
                 for (int n : new int[]{1, nr - 1, nr, nr + 1, 40, 3 * nr}) {
                     int kp = VectorKernels.KP_MAX;
                     for (int k : new int[]{1, 7, 40, kp, kp + 1, 2 * kp + 3}) {   // one, two and three k slices
@@ -67,7 +67,7 @@ class PackedGemmTest {
     @Test
     void aColumnHasTheSameBitsWhateverRangeComputesIt() {
         SplittableRandom r = new SplittableRandom(8);
-        // rows in a 6-row tile, then 4-row tiles; k in two slices
+        // rows in two 5-row tiles and a 4-row tile; k in two slices
         int nr = vector.columnAlign(), m = 14, n = 3 * nr + 5, k = VectorKernels.KP_MAX + 45;
         float[] b = random(r, k * n), a = random(r, m * k);
         PackedMatrix p = vector.pack(false, k, n, b, 0, n, null);
@@ -85,6 +85,31 @@ class PackedGemmTest {
             for (int j = 0; j < n; j++) {
                 assertEquals(Float.floatToRawIntBits(whole[i * n + j]), Float.floatToRawIntBits(row[j]), "row " + i + " column " + j);
             }
+        }
+    }
+
+    @Test
+    void theTilePlanCoversEveryRowAndLeavesAsFewAsAnyCutCould() {
+        for (int m = 1; m <= 300; m++) {
+            int plan = VectorKernels.tilePlan(m), q5 = plan & 0xff, q4 = plan >>> 8;
+            int q6 = (m - 5 * q5 - 4 * q4) / 6, left = m - 6 * q6 - 5 * q5 - 4 * q4;
+            assertTrue(q5 >= 0 && q4 >= 0 && q6 >= 0 && left >= 0, "m=" + m + ": " + q6 + "/" + q5 + "/" + q4);
+            // every cut into 6-, 5- and 4-row tiles, by brute force: none leaves fewer single rows,
+            // and none with as few leaves uses fewer 4-row tiles (the slowest per row)
+            int fewest = m, fewest4 = m;
+            for (int a = 0; 6 * a <= m; a++) {
+                for (int b = 0; 6 * a + 5 * b <= m; b++) {
+                    for (int c = 0; 6 * a + 5 * b + 4 * c <= m; c++) {
+                        int l = m - 6 * a - 5 * b - 4 * c;
+                        if (l < fewest || l == fewest && c < fewest4) {
+                            fewest = l;
+                            fewest4 = c;
+                        }
+                    }
+                }
+            }
+            assertEquals(fewest, left, "rows left to the one-row path, m=" + m);
+            assertEquals(fewest4, q4, "4-row tiles, m=" + m);
         }
     }
 
