@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""rnn4j's GEMM against numpy's (OpenBLAS) sgemm, alternated in short bursts: the paired ratio.
+
+What it is: one Python process holds numpy warm, one JVM (tools/bench/GemmBurst.java) holds
+rnn4j's kernels warm; for each shape they take turns, a burst of about --burst seconds each,
+--rounds times, with a pause between bursts so that the other side's idle BLAS threads park
+first. Each round gives both GFLOP/s a fraction of a second apart, so their ratio is measured in
+the same machine state; it prints the median of the per-round ratios (with p25 / p75) and each
+side's median and best. On these shared VMs a side's speed moves by 1.5x within minutes, which
+separate runs (sgemm_numpy.py, then the JMH GemmBench) cannot tell from a real difference.
+What it is not: a test (nothing asserts), nor a replacement for the JMH benchmark.
+
+Run it with the OpenBLAS preset unset for this command only (see sgemm_numpy.py):
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/gemm_paired.py \
+        --jar rnn4j-core/target/rnn4j-core-0.1.0-SNAPSHOT.jar --threads 2 --shapes 1024,2048
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--jar", required=True, help="the rnn4j-core jar")
+ap.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"),
+                                                "bin", "java"))
+ap.add_argument("--java-opts", default="", help="extra JVM options, space-separated")
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--shapes", default="1024,2048", help="comma-separated N (square) or MxNxK")
+ap.add_argument("--rounds", type=int, default=15)
+ap.add_argument("--burst", type=float, default=0.4, help="seconds per burst")
+ap.add_argument("--verbose", action="store_true", help="print every round")
+ap.add_argument("--pause", type=float, default=0.25,
+                help="seconds between bursts (OpenBLAS's idle threads spin for about 0.1 s after a call)")
+args = ap.parse_args()
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+
+import numpy as np  # noqa: E402  (after the thread count is fixed)
+
+here = os.path.dirname(os.path.abspath(__file__))
+java = subprocess.Popen([args.java, *args.java_opts.split(), "--add-modules", "jdk.incubator.vector",
+                         f"-Drnn4j.threads={args.threads}", "-cp", args.jar, os.path.join(here, "GemmBurst.java")],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def java_line():
+    line = java.stdout.readline()
+    if not line:
+        sys.exit("gemm_paired: the rnn4j side (GemmBurst) ended; run it by hand to see why")
+    return line.strip()
+
+
+def rnn4j_burst(m, n, k, seconds):
+    java.stdin.write(f"{m} {n} {k} {seconds}\n")
+    java.stdin.flush()
+    calls, ns = java_line().split()
+    return 2.0 * m * n * k * int(calls) / int(ns)
+
+
+def numpy_burst(a, b, c, seconds):
+    calls, t0 = 0, time.perf_counter()
+    while True:
+        np.matmul(a, b, out=c)
+        calls += 1
+        t = time.perf_counter() - t0
+        if t >= seconds:
+            return 2.0 * a.shape[0] * b.shape[1] * a.shape[1] * calls / t / 1e9
+
+
+def shape(s):
+    d = [int(x) for x in s.split("x")]
+    return (d[0], d[0], d[0]) if len(d) == 1 else tuple(d)
+
+
+def quartiles(xs):
+    q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
+    return q[0], statistics.median(xs), q[2]
+
+
+print("rnn4j:", java_line())
+print(f"numpy {np.__version__}, python {sys.version.split()[0]}, {args.threads} thread(s); "
+      f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
+print(f"{args.rounds} rounds of a {args.burst} s burst each, alternated, {args.pause} s apart; GFLOP/s")
+print(f"{'shape (m x n x k)':>20} {'rnn4j med':>10} {'best':>7} {'OpenBLAS med':>13} {'best':>7}"
+      f" {'ratio rnn4j/OpenBLAS: median (p25, p75) of rounds':>52}")
+rng = np.random.default_rng(1)
+for s in args.shapes.split(","):
+    m, n, k = shape(s)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    c = np.empty((m, n), dtype=np.float32)
+    numpy_burst(a, b, c, 1.0)          # warm-up: both sides about a second
+    rnn4j_burst(m, n, k, 1.5)
+    ours, theirs, ratios = [], [], []
+    for r in range(args.rounds):
+        # alternate which side goes first, so neither always follows the other's idle threads
+        if r % 2 == 0:
+            x = rnn4j_burst(m, n, k, args.burst); time.sleep(args.pause)
+            y = numpy_burst(a, b, c, args.burst); time.sleep(args.pause)
+        else:
+            y = numpy_burst(a, b, c, args.burst); time.sleep(args.pause)
+            x = rnn4j_burst(m, n, k, args.burst); time.sleep(args.pause)
+        ours.append(x)
+        theirs.append(y)
+        ratios.append(x / y)
+        if args.verbose:
+            print(f"    round {r + 1}: rnn4j {x:.1f}, OpenBLAS {y:.1f}, ratio {x / y:.3f}")
+    p25, med, p75 = quartiles(ratios)
+    print(f"{m:>6}x{n}x{k:<8} {statistics.median(ours):>10.1f} {max(ours):>7.1f} {statistics.median(theirs):>13.1f}"
+          f" {max(theirs):>7.1f} {med:>30.3f} ({p25:.3f}, {p75:.3f})")
+java.stdin.write("quit\n")
+java.stdin.flush()
+java.wait()
