@@ -33,6 +33,11 @@ as "process RSS while running this row". If the reset is refused, each row has t
 so far (the JSON's peak_rss_scope says which); without /proc, getrusage's max RSS so far.
 What it is not: a test (nothing asserts), and not ONNX Runtime (that is rnn4j-bench's OrtRnnBench;
 tools/bench/compare.sh runs rnn4j, this script and ORT alternately).
+With --paired RNN4J_JAR it times nothing alone: it starts `rnn4j bench --serve` (a warm JVM) and,
+per seq or charlm row, alternates bursts of about --burst seconds of each side, --rounds times,
+--pause apart, then prints each side's median GFLOP/s and the median (p25, p75) of the per-round
+ratios rnn4j/torch. Both sides see the same state of a shared machine within a round, which
+separate runs minutes apart (compare.sh) do not; step rows are skipped.
 PyTorch has no recurrent dropout: --dropout / --recurrent-dropout are accepted only as 0 (so one
 command line can drive both tools) and anything else is refused.
 
@@ -50,6 +55,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -70,6 +76,13 @@ ap.add_argument("--seed", type=int, default=42)
 ap.add_argument("--dropout", type=float, default=0.0, help="only 0: PyTorch's RNNs have no input dropout")
 ap.add_argument("--recurrent-dropout", type=float, default=0.0, help="only 0: PyTorch's RNNs have no recurrent dropout")
 ap.add_argument("--json", default=None)
+ap.add_argument("--paired", metavar="RNN4J_JAR", default=None,
+                help="instead of timing PyTorch alone, alternate bursts with `rnn4j bench --serve` run from this "
+                     "rnn4j.jar (JAVA_HOME's java) and print the paired ratio per row (seq and charlm rows)")
+ap.add_argument("--rounds", type=int, default=8, help="--paired: bursts per side and row")
+ap.add_argument("--burst", type=float, default=1.0, help="--paired: seconds per burst (at least one iteration)")
+ap.add_argument("--pause", type=float, default=0.25,
+                help="--paired: seconds between bursts (OpenBLAS's idle threads spin for about 0.1 s after a call)")
 args = ap.parse_args()
 if args.dropout != 0 or args.recurrent_dropout != 0:
     sys.exit("--dropout / --recurrent-dropout: PyTorch's nn.RNN/LSTM/GRU have no per-step input or recurrent "
@@ -194,11 +207,10 @@ def still_warming(w0):
     return args.warmup is None and time.perf_counter() - w0 < MIN_WARMUP_S
 
 
-def run_row(cell, cfg, mode):
+def build_step(cell, cfg, mode):
+    """One row's work, built once: returns step() (one iteration) and its flop count."""
     name, kind, b, t, f, h, dwarm, diters = cfg
     charlm = kind == "charlm"
-    n_warm = args.warmup if args.warmup is not None else dwarm
-    n_iter = args.iters if args.iters is not None else diters
     torch.manual_seed(args.seed)
     training = mode == "training"
     if charlm:
@@ -207,7 +219,6 @@ def run_row(cell, cfg, mode):
         y = ids[:, 1:].reshape(-1)
     else:
         x = torch.rand(b, t, f) * 2 - 1
-    last_loss = None
     if training:
         model = Head(cell, f, h, f if charlm else 1, charlm)
         if not charlm:
@@ -235,6 +246,18 @@ def run_row(cell, cfg, mode):
             with torch.no_grad():
                 out, _ = rnn(x)
                 return out[:, -1]
+    per_position = 2.0 * GATES[cell] * h * (f + h) + (2.0 * h * f if charlm else 0.0)
+    return step, per_position * b * t * (3 if training else 1)
+
+
+def run_row(cell, cfg, mode):
+    name, kind, b, t, f, h, dwarm, diters = cfg
+    charlm = kind == "charlm"
+    n_warm = args.warmup if args.warmup is not None else dwarm
+    n_iter = args.iters if args.iters is not None else diters
+    training = mode == "training"
+    last_loss = None
+    step, flops = build_step(cell, cfg, mode)
     start_row_memory()
     times = []
     warmed, w0 = 0, time.perf_counter()
@@ -248,8 +271,6 @@ def run_row(cell, cfg, mode):
     if training:
         last_loss = float(r.detach())
     med, mn = statistics.median(times), min(times)
-    per_position = 2.0 * GATES[cell] * h * (f + h) + (2.0 * h * f if charlm else 0.0)
-    flops = per_position * b * t * (3 if training else 1)
     row = {"cell": NAMES[cell], "config": name, "mode": mode, "batch": b, "seq": t, "features": f,
            "units": h}
     if charlm:
@@ -299,6 +320,90 @@ def run_step_row(cell, cfg):
     return row
 
 
+class Rnn4jServer:
+    """`rnn4j bench --serve` in a JVM kept warm: runs bursts of a row's workload on command."""
+
+    def __init__(self, jar):
+        java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
+        self.proc = subprocess.Popen([java, "--add-modules", "jdk.incubator.vector", "-jar", jar, "bench", "--serve",
+                                      "--threads", str(args.threads), "--seed", str(args.seed)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.ready = self._line()
+
+    def _line(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit("--paired: rnn4j bench --serve ended; run it by hand to see why")
+        return line.strip()
+
+    def burst(self, cell, cfg_name, mode, seconds):
+        """Iterations per second of the row's workload over a burst of at least `seconds`."""
+        self.proc.stdin.write(f"{cell} {cfg_name} {mode} {seconds}\n")
+        self.proc.stdin.flush()
+        answer = self._line()
+        if answer.startswith("error"):
+            sys.exit(f"--paired: rnn4j answered '{answer}'")
+        n, ns = answer.split()
+        return int(n) / (int(ns) / 1e9)
+
+    def close(self):
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        self.proc.wait()
+
+
+def torch_burst(step, seconds):
+    n, t0 = 0, time.perf_counter()
+    while True:
+        step()
+        n += 1
+        t = time.perf_counter() - t0
+        if t >= seconds:
+            return n / t
+
+
+def paired_rows(cells, cfgs, modes):
+    """Each row: both sides warmed up, then --rounds bursts each, alternated (the side going first
+    alternates too), --pause apart; the ratio of each round's two rates, and their median."""
+    server = Rnn4jServer(args.paired)
+    print(f"paired with rnn4j ({server.ready}): {args.rounds} rounds of {args.burst} s bursts per side, "
+          f"alternated, {args.pause} s apart; GFLOP/s medians over the rounds, ratio rnn4j/torch per round")
+    print(f"{'cell':<9} {'config':<7} {'mode':<9} {'rnn4j GF/s':>10} {'torch GF/s':>10} "
+          f"{'ratio median':>12} {'(p25, p75)':>16}  per round")
+    rows = []
+    for cfg in cfgs:
+        if cfg[1] == "step":
+            continue
+        for cell in cells:
+            for mode in modes:
+                step, flops = build_step(cell, cfg, mode)
+                w0 = time.perf_counter()
+                while time.perf_counter() - w0 < max(MIN_WARMUP_S, args.burst):
+                    step()
+                server.burst(cell, cfg[0], mode, max(MIN_WARMUP_S, 2 * args.burst))
+                ours, theirs = [], []
+                for r in range(args.rounds):
+                    if r % 2 == 0:
+                        x = server.burst(cell, cfg[0], mode, args.burst); time.sleep(args.pause)
+                        y = torch_burst(step, args.burst); time.sleep(args.pause)
+                    else:
+                        y = torch_burst(step, args.burst); time.sleep(args.pause)
+                        x = server.burst(cell, cfg[0], mode, args.burst); time.sleep(args.pause)
+                    ours.append(x * flops / 1e9)
+                    theirs.append(y * flops / 1e9)
+                ratios = [a / b for a, b in zip(ours, theirs)]
+                q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+                row = {"cell": NAMES[cell], "config": cfg[0], "mode": mode, "rnn4j_gflops": statistics.median(ours),
+                       "torch_gflops": statistics.median(theirs), "ratio_median": statistics.median(ratios),
+                       "ratio_p25": q[0], "ratio_p75": q[2], "ratios": ratios}
+                rows.append(row)
+                print(f"{row['cell']:<9} {cfg[0]:<7} {mode:<9} {row['rnn4j_gflops']:>10.2f} {row['torch_gflops']:>10.2f} "
+                      f"{row['ratio_median']:>12.2f} {'(%.2f, %.2f)' % (q[0], q[2]):>16}  "
+                      + " ".join(f"{v:.2f}" for v in ratios), flush=True)
+    server.close()
+    return server.ready, rows
+
+
 def main():
     torch.set_num_threads(args.threads)
     cells = [c.strip().lower() for c in args.cells.split(",")]
@@ -321,6 +426,15 @@ def main():
     print("inference = rnn(x) under no_grad (charlm: + Linear(H, V)); training = zero_grad + forward + loss + "
           "backward + Adam step of rnn -> Linear(H, 1) with MSE (charlm: Linear(H, V), cross-entropy, one-hot "
           "input); step = rnn(x (1, 1, F), state) under no_grad, state fed back")
+    if args.paired:
+        ready, rows = paired_rows(cells, cfgs, modes)
+        if args.json:
+            os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+            with open(args.json, "w") as f:
+                json.dump({"tool": "torch-paired", "version": torch.__version__, "threads": torch.get_num_threads(),
+                           "rnn4j": ready, "rounds": args.rounds, "burst_s": args.burst, "pause_s": args.pause,
+                           "blas_libraries": libs, "environment": env, "rows": rows}, f, indent=2)
+        return
     print(f"{'cell':<9} {'config':<7} {'mode':<9} {'batch':>5} {'seq':>4} {'feat':>4} {'units':>5} {'iters':>5} "
           f"{'seq/s':>10} {'ms median':>10} {'ms min':>9} {'GFLOP/s':>8} {'best':>8} {'RSS MiB':>9} {'us/step':>8}")
     rows = []

@@ -24,15 +24,20 @@ import io.github.rnn4j.training.SparseCategoricalCrossentropy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -193,6 +198,11 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
+    @Option(names = "--serve",
+            description = "instead of rows, answer commands from stdin, one per line: 'CELL CONFIG MODE SECONDS' runs "
+                    + "that row's workload (a seq or charlm configuration, inference or training) for at least SECONDS "
+                    + "and prints 'ITERATIONS NANOSECONDS'; 'quit' ends (for tools/bench/torch_rnn_bench.py --paired)")
+    boolean serve;
 
     /** Whether VmHWM could be reset at the start of every row so far. */
     private boolean rssPerRow = true;
@@ -229,6 +239,7 @@ final class BenchCommand implements Callable<Integer> {
         Kernels k = Kernels.get();
 
         PrintStream out = System.out;
+        if (serve) return serve(System.in, out, kernelThreads);
         out.printf(Locale.ROOT, "rnn4j bench: kernels %s, %d thread(s); Java %s; %d CPU(s)%n",
                 k.getClass().getSimpleName(), kernelThreads, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
@@ -554,6 +565,53 @@ final class BenchCommand implements Callable<Integer> {
             }
             return System.nanoTime() - t0;
         }
+    }
+
+    /**
+     * The {@code --serve} loop: a warm process that runs bursts of a row's workload on command, so
+     * that a peer's driver can alternate its own bursts with rnn4j's a fraction of a second apart
+     * (both then see the same state of a shared machine). Workloads are built on first use and
+     * kept. A malformed command is answered with a line starting "error:" and the loop goes on.
+     */
+    int serve(InputStream in, PrintStream out, int kernelThreads) throws IOException {
+        out.printf(Locale.ROOT, "ready %s %d%n", Kernels.get().getClass().getSimpleName(), kernelThreads);
+        out.flush();
+        Map<String, Workload> built = new HashMap<>();
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        for (String line; (line = r.readLine()) != null; ) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length == 1 && w[0].equals("quit")) break;
+            try {
+                if (w.length != 4) {
+                    throw new IllegalArgumentException("expected 'CELL CONFIG MODE SECONDS' or 'quit', got '" + line + "'");
+                }
+                String cell = w[0].toLowerCase(Locale.ROOT), md = w[2].toLowerCase(Locale.ROOT);
+                if (!List.of("simple", "lstm", "gru").contains(cell)) {
+                    throw new IllegalArgumentException("CELL must be simple, lstm or gru, got '" + w[0] + "'");
+                }
+                Config c = config(w[1]);
+                if (c.kind().equals(STEP)) throw new IllegalArgumentException("step configurations are not served");
+                if (!md.equals("inference") && !md.equals("training")) {
+                    throw new IllegalArgumentException("MODE must be inference or training, got '" + w[2] + "'");
+                }
+                double seconds = Double.parseDouble(w[3]);
+                if (!(seconds >= 0 && seconds <= 3600)) {
+                    throw new IllegalArgumentException("SECONDS must be in [0, 3600], got " + w[3]);
+                }
+                Workload wl = built.computeIfAbsent(cell + " " + c.name() + " " + md,
+                        key -> new Workload(cell, c, md, dropout, recurrentDropout));
+                long budget = (long) (seconds * 1e9), total = 0, n = 0;
+                do {
+                    total += wl.once();
+                    n++;
+                } while (total < budget);
+                out.println(n + " " + total);
+            } catch (RuntimeException e) {
+                out.println("error: " + e.getMessage());
+            }
+            out.flush();
+        }
+        return 0;
     }
 
     /** A seq or charlm row: builds the layers, warms up, times {@code iters} iterations. */

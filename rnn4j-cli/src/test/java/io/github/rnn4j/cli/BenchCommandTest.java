@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code rnn4j bench} on tiny custom shapes with one iteration (or a few hundred steps): the
  * table and the JSON carry every field compare.sh reads, one row per cell and mode, with the
  * issue's flop count; the charlm row's loss is the cross-entropy over the vocabulary; the step
- * row reports a per-step latency; dropout options reach the layer. Not a timing test: no
+ * row reports a per-step latency; dropout options reach the layer; {@code --serve} answers bursts
+ * and rejects malformed commands without stopping. Not a timing test: no
  * assertion depends on how fast the machine is, only that times are positive and consistent.
  */
 class BenchCommandTest {
@@ -42,6 +47,30 @@ class BenchCommandTest {
 
     private static boolean procReadable() {
         return Files.isReadable(Path.of("/proc/self/status"));
+    }
+
+    @Test
+    void serveAnswersBurstsAndRejectsBadCommandsWithoutStopping() throws Exception {
+        String cmds = String.join("\n", "lstm 2x3x4x5 inference 0", "gru charlm:2x3x7x4 training 0.01",
+                "lstm step inference 1", "lstm 2x3x4x5 sideways 1", "bogus", "quit", "lstm 2x3x4x5 inference 0") + "\n";
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code = new BenchCommand().serve(new ByteArrayInputStream(cmds.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(buf, true, StandardCharsets.UTF_8), 1);
+        assertEquals(0, code);
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(6, lines.size(), "ready, five answers, nothing after quit: " + lines);
+        assertTrue(lines.get(0).startsWith("ready "), lines.get(0));
+        for (int i = 1; i <= 2; i++) {
+            String[] w = lines.get(i).split(" ");
+            assertEquals(2, w.length, lines.get(i));
+            assertTrue(Long.parseLong(w[0]) >= 1 && Long.parseLong(w[1]) > 0, lines.get(i));
+        }
+        // a 0.01 s burst of a tiny workload runs it more than once, and reports at least the budget
+        String[] burst = lines.get(2).split(" ");
+        assertTrue(Long.parseLong(burst[1]) >= 10_000_000L, lines.get(2));
+        assertTrue(lines.get(3).startsWith("error:") && lines.get(3).contains("step"), lines.get(3));
+        assertTrue(lines.get(4).startsWith("error:") && lines.get(4).contains("sideways"), lines.get(4));
+        assertTrue(lines.get(5).startsWith("error:") && lines.get(5).contains("bogus"), lines.get(5));
     }
 
     @Test
