@@ -117,6 +117,10 @@ import java.util.concurrent.Callable;
  * {@code rnn4j.threads} before that, and fails if the kernels are already loaded with another
  * count (inside another program, pass {@code -Drnn4j.threads=N} to the JVM instead).
  *
+ * <p>{@code --serve} prints no rows: it keeps the process warm and runs bursts of a row's
+ * workload (the same {@code Workload} as the rows) on commands from stdin, for
+ * {@code torch_rnn_bench.py --paired}, which alternates them with PyTorch's bursts.
+ *
  * <p>Not here: the peers (PyTorch is {@code tools/bench/torch_rnn_bench.py}, which has no
  * recurrent dropout; ONNX Runtime is {@code io.github.rnn4j.bench.OrtRnnBench} in the rnn4j-bench
  * module; {@code tools/bench/compare.sh} runs all three). Timing is wall-clock, not JMH; the

@@ -1141,7 +1141,7 @@ public final class VectorKernels implements Kernels {
     // a loop written "i + L <= n" was not a counted loop for C2 (a safepoint poll and two range
     // checks every iteration), and one vector's chain of about 20 dependent operations per
     // iteration left the FMA units idle; two independent chains per iteration made sigmoid 37 %
-    // faster in isolation (four spilled and ran 2x slower). Both vectors are loaded before either
+    // faster in isolation (four per iteration ran 2-3x slower). Both vectors are loaded before either
     // is stored, so src and dst may be the same range; every lane gets the same operations.
 
     @Override
