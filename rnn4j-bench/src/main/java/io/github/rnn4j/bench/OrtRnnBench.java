@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.rnn4j.layers.Dense;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.recurrent.GRU;
 import io.github.rnn4j.layers.recurrent.LSTM;
@@ -56,7 +57,11 @@ import java.util.SplittableRandom;
  * medium, 2/3 large, 3/5 charlm, 3/10 custom; for step rows they count steps, 50000/20000; without
  * --warmup, every row also warms up for at least 1.5 s, as in {@code rnn4j bench}),
  * {@code --spin 0|1} (ORT's {@code session.intra_op.allow_spinning}; default 1, ORT's own
- * default), {@code --seed N}, {@code --json FILE}, {@code --check}.
+ * default), {@code --seed N}, {@code --json FILE}, {@code --check}, {@code --paired N}: after each
+ * seq or charlm row, N rounds in which ORT's session and rnn4j's layer (built in this JVM on the
+ * same shape, inference frame, charlm with its Dense(V); weights from the seed, not ORT's) each
+ * run for about a second, alternately, 0.25 s apart; the row gets the median and quartiles of the
+ * per-round ratios rnn4j/ORT ({@code paired_ratio_median}, ...), measured in one machine state.
  *
  * <p>What one iteration is: {@code session.run} on a session created once per row (intra-op
  * threads N, inter-op 1, sequential execution, graph optimisation ALL), with the input
@@ -108,6 +113,8 @@ public final class OrtRnnBench {
     private boolean check, spin = true;
     private long seed = 42;
     private Path json;
+    /** --paired N: rounds of alternated bursts against rnn4j's layer in this JVM (0: off). */
+    private int pairedRounds;
 
     private OrtRnnBench() {
     }
@@ -138,6 +145,7 @@ public final class OrtRnnBench {
                 case "--spin" -> spin = !v.equals("0");
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--json" -> json = Path.of(v);
+                case "--paired" -> pairedRounds = positive(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a + "; see the class Javadoc");
             }
         }
@@ -219,6 +227,14 @@ public final class OrtRnnBench {
                         r.get("cell"), c, r.get("mode"), r.get("batch"), r.get("seq"), r.get("features"), r.get("units"),
                         r.get("iters"), r.get("seq_per_s"), r.get("ms_median"), r.get("ms_min"), r.get("gflops"),
                         r.get("gflops_best"), us == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) us));
+                if (r.containsKey("paired_ratio_median")) {
+                    StringBuilder per = new StringBuilder();
+                    for (Object v : (List<?>) r.get("paired_ratios")) per.append(String.format(Locale.ROOT, " %.2f", v));
+                    out.printf(Locale.ROOT, "          paired with rnn4j (%d rounds): rnn4j %.2f, ORT %.2f GFLOP/s; ratio rnn4j/ORT "
+                                    + "median %.2f (p25 %.2f, p75 %.2f); per round%s%n", r.get("paired_rounds"),
+                            r.get("paired_rnn4j_gflops"), r.get("paired_ort_gflops"), r.get("paired_ratio_median"),
+                            r.get("paired_ratio_p25"), r.get("paired_ratio_p75"), per);
+                }
                 out.flush();
             }
         }
@@ -298,7 +314,100 @@ public final class OrtRnnBench {
             Map<String, Object> row = row(displayName(cell), config, "inference", b, t, f, h, warmed, nIter,
                     perPosition * b * t, b / median, median, min);
             if (charlm) row.put("vocab", f);
+            if (pairedRounds > 0) {
+                try (OnnxTensor x = OnnxTensor.createTensor(env, xb, xs); OnnxTensor y = OnnxTensor.createTensor(env, yb, ys)) {
+                    Map<String, OnnxTensor> in = Map.of("X", x), pinned = Map.of(outName, y);
+                    paired(row, cell, b, t, f, h, charlm, perPosition * b * t, () -> step(s, in, pinned));
+                }
+            }
             return row;
+        }
+    }
+
+    /** One call of a side of {@link #paired}. */
+    private interface Call {
+        void run() throws OrtException;
+    }
+
+    /** Calls per second of {@code c} over a burst of at least {@code nanos}. */
+    private static double burst(Call c, long nanos) throws OrtException {
+        long n = 0, t0 = System.nanoTime(), t;
+        do {
+            c.run();
+            n++;
+            t = System.nanoTime() - t0;
+        } while (t < nanos);
+        return n / (t / 1e9);
+    }
+
+    /**
+     * The {@code --paired} rounds of a row: rnn4j's layer of the same shape (inference frame;
+     * charlm with Dense(V)) built here, both sides warmed up, then bursts of about a second each,
+     * alternated (the side going first alternates too), 0.25 s apart so that the other side's idle
+     * threads have stopped spinning. Adds the per-round ratios and their median to the row.
+     */
+    private void paired(Map<String, Object> row, String cell, int b, int t, int f, int h, boolean charlm, double flops,
+                        Call ortCall) throws OrtException {
+        Layer rnn = switch (cell) {
+            case "simple" -> new SimpleRNN(h).returnSequences(charlm);
+            case "lstm" -> new LSTM(h).returnSequences(charlm);
+            default -> new GRU(h).returnSequences(charlm);
+        };
+        rnn.build(new int[][]{{t, f}}, seed);
+        Layer.Frame rf = rnn.newFrame().inferenceOnly(true);
+        Dense dense = charlm ? new Dense(f) : null;
+        Layer.Frame df = null;
+        if (dense != null) {
+            dense.build(new int[][]{{t, h}}, seed + 1);
+            df = dense.newFrame();
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] xd = new float[b * t * f];
+        if (charlm) {
+            for (int i = 0; i < b * t; i++) xd[i * f + r.nextInt(f)] = 1f;
+        } else {
+            for (int i = 0; i < xd.length; i++) xd[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        Tensor[] xs = {Tensor.of(xd, b, t, f)};
+        Layer.Frame dfr = df;
+        Call mine = () -> {
+            Tensor hs = rnn.forward(xs, null, rf, false)[0];
+            if (dense != null) dense.forward(new Tensor[]{hs}, null, dfr, false);
+        };
+        long second = 1_000_000_000L;
+        burst(mine, 2 * second);
+        burst(ortCall, second);
+        double[] ratios = new double[pairedRounds], ours = new double[pairedRounds], theirs = new double[pairedRounds];
+        for (int i = 0; i < pairedRounds; i++) {
+            if (i % 2 == 0) {
+                ours[i] = burst(mine, second);
+                pause();
+                theirs[i] = burst(ortCall, second);
+            } else {
+                theirs[i] = burst(ortCall, second);
+                pause();
+                ours[i] = burst(mine, second);
+            }
+            pause();
+            ratios[i] = ours[i] / theirs[i];
+        }
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        row.put("paired_rounds", pairedRounds);
+        row.put("paired_ratios", Arrays.stream(ratios).boxed().toList());
+        row.put("paired_ratio_median", median(ratios));
+        row.put("paired_ratio_p25", sorted[(pairedRounds - 1) / 4]);
+        row.put("paired_ratio_p75", sorted[(3 * (pairedRounds - 1) + 3) / 4]);
+        row.put("paired_rnn4j_gflops", median(ours) * flops / 1e9);
+        row.put("paired_ort_gflops", median(theirs) * flops / 1e9);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted between paired bursts", e);
         }
     }
 
