@@ -31,6 +31,11 @@
 # the comparison stops if that check fails. The bench jar is RNN4J_BENCH_JAR, else
 # rnn4j-bench/target/rnn4j-bench.jar, built with `mvn -Pbench` when absent; ORT_JAVA_OPTS adds JVM
 # options for the ORT runner (RNN4J_JAVA_OPTS for rnn4j).
+# --paired N (default 0, off) adds, after the rounds, the paired passes: torch_rnn_bench.py
+# --paired (PyTorch and `rnn4j bench --serve` in alternated bursts) and OrtRnnBench --paired N
+# (ORT and rnn4j's layer in one JVM), N rounds per row, seq and charlm rows; their tables go to
+# OUT/torch-paired.txt and OUT/ort-paired.txt. The separate rounds above sit minutes apart on a
+# machine whose speed moves within minutes; the paired ratios are measured a second apart.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rounds=2
@@ -38,6 +43,7 @@ threads=2
 out=""
 peers="torch,ort"
 ort_spin=1
+paired=0
 pass=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +52,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --peers) peers="$2"; shift 2 ;;
     --ort-spin) ort_spin="$2"; shift 2 ;;
+    --paired) paired="$2"; shift 2 ;;
     *) pass+=("$1"); shift ;;
   esac
 done
@@ -202,4 +209,19 @@ for k in keys:
             per.append(" ".join(f"{a / b:.2f}" for a, b in zip(vals[0], v)))
     print(line + " " + " ".join(ratios) + "  " + " | ".join(per))
 EOF
+if [ "$paired" != 0 ]; then
+  if [ "$run_torch" = 1 ]; then
+    echo "== paired: PyTorch and rnn4j in alternated bursts, $paired rounds per row ($(date -u +%H:%M:%S) UTC)"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
+      /usr/bin/python3 "$here/tools/bench/torch_rnn_bench.py" --threads "$threads" ${pass[@]+"${pass[@]}"} \
+      --paired "${RNN4J_JAR:-$here/rnn4j-cli/target/rnn4j.jar}" --rounds "$paired" --json "$out/torch-paired.json" \
+      | tee "$out/torch-paired.txt"
+  fi
+  if [ "$run_ort" = 1 ]; then
+    echo "== paired: ONNX Runtime and rnn4j in alternated bursts, $paired rounds per row ($(date -u +%H:%M:%S) UTC)"
+    ORT_JAVA_OPTS="--add-modules jdk.incubator.vector ${ORT_JAVA_OPTS:-}" ort_cmd ${ort_pass[@]+"${ort_pass[@]}"} \
+      --paired "$paired" --json "$out/ort-paired.json" 2>&1 | grep -v "^WARNING: \|incubator modules" \
+      | tee "$out/ort-paired.txt"
+  fi
+fi
 echo "results in $out"

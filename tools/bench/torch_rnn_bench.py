@@ -392,7 +392,7 @@ def paired_rows(cells, cfgs, modes):
                     ours.append(x * flops / 1e9)
                     theirs.append(y * flops / 1e9)
                 ratios = [a / b for a, b in zip(ours, theirs)]
-                q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+                q = statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else [ratios[0]] * 3
                 row = {"cell": NAMES[cell], "config": cfg[0], "mode": mode, "rnn4j_gflops": statistics.median(ours),
                        "torch_gflops": statistics.median(theirs), "ratio_median": statistics.median(ratios),
                        "ratio_p25": q[0], "ratio_p75": q[2], "ratios": ratios}
