@@ -216,13 +216,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<String> cellList = new ArrayList<>();
-        for (String c : cells) {
-            String k = c.trim().toLowerCase(Locale.ROOT);
-            if (!List.of("simple", "lstm", "gru").contains(k)) {
-                throw new IllegalArgumentException("--cells must be simple, lstm or gru, got '" + c + "'");
-            }
-            cellList.add(k);
-        }
+        for (String c : cells) cellList.add(cell(c, "--cells"));
         List<Config> cfgs = new ArrayList<>();
         for (String c : configs) cfgs.add(config(c.trim()));
         String m = mode.trim().toLowerCase(Locale.ROOT);
@@ -572,6 +566,18 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
+     * A cell name as given (any case, spaces around it) in the lower-case form the rows use;
+     * {@code what} names the input in the error.
+     */
+    static String cell(String given, String what) {
+        String k = given.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("simple", "lstm", "gru").contains(k)) {
+            throw new IllegalArgumentException(what + " must be simple, lstm or gru, got '" + given + "'");
+        }
+        return k;
+    }
+
+    /**
      * The {@code --serve} loop: a warm process that runs bursts of a row's workload on command, so
      * that a peer's driver can alternate its own bursts with rnn4j's a fraction of a second apart
      * (both then see the same state of a shared machine). Workloads are built on first use and
@@ -589,10 +595,7 @@ final class BenchCommand implements Callable<Integer> {
                 if (w.length != 4) {
                     throw new IllegalArgumentException("expected 'CELL CONFIG MODE SECONDS' or 'quit', got '" + line + "'");
                 }
-                String cell = w[0].toLowerCase(Locale.ROOT), md = w[2].toLowerCase(Locale.ROOT);
-                if (!List.of("simple", "lstm", "gru").contains(cell)) {
-                    throw new IllegalArgumentException("CELL must be simple, lstm or gru, got '" + w[0] + "'");
-                }
+                String cell = cell(w[0], "CELL"), md = w[2].toLowerCase(Locale.ROOT);
                 Config c = config(w[1]);
                 if (c.kind().equals(STEP)) throw new IllegalArgumentException("step configurations are not served");
                 if (!md.equals("inference") && !md.equals("training")) {
