@@ -900,7 +900,7 @@ public final class VectorKernels implements Kernels {
      * Eight vectors (64 columns on AVX2) at a time, each column's sum one FMA chain over x·A
      * then y·B, plus the bias at the end — the order of {@link #gemmPacked} over a packed
      * [A; B] when kx + ky fits one k slice, so a batch-1 step and a packed batch agree there.
-     * Narrower blocks of one vector, then a scalar tail (Math.fma: the same rounding as a lane),
+     * Narrower blocks of four, two and one vector, then a scalar tail (Math.fma: the same rounding as a lane),
      * so a column's value does not depend on where a block boundary falls.
      */
     @Override
@@ -952,6 +952,56 @@ public final class VectorKernels implements Kernels {
             s5.intoArray(c, o + 5 * L);
             s6.intoArray(c, o + 6 * L);
             s7.intoArray(c, o + 7 * L);
+        }
+        // a narrow range (a small layer's step, or a chunk's units) in 4- and 2-vector blocks:
+        // one vector at a time, the step waited on one FMA chain (a 32-unit LSTM step took 2 us)
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0, ai = aOff + j; p < kx; p++, ai += lda) {
+                FloatVector v = FloatVector.broadcast(S, x[xOff + p]);
+                s0 = v.fma(FloatVector.fromArray(S, a, ai), s0);
+                s1 = v.fma(FloatVector.fromArray(S, a, ai + L), s1);
+                s2 = v.fma(FloatVector.fromArray(S, a, ai + 2 * L), s2);
+                s3 = v.fma(FloatVector.fromArray(S, a, ai + 3 * L), s3);
+            }
+            for (int q = 0, bi = bOff + j; q < ky; q++, bi += ldb) {
+                FloatVector v = FloatVector.broadcast(S, y[yOff + q]);
+                s0 = v.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = v.fma(FloatVector.fromArray(S, b, bi + L), s1);
+                s2 = v.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+                s3 = v.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+            }
+            int o = cOff + j;
+            if (bias != null) {
+                int bo = biasOff + j;
+                s0 = s0.add(FloatVector.fromArray(S, bias, bo));
+                s1 = s1.add(FloatVector.fromArray(S, bias, bo + L));
+                s2 = s2.add(FloatVector.fromArray(S, bias, bo + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, bias, bo + 3 * L));
+            }
+            s0.intoArray(c, o);
+            s1.intoArray(c, o + L);
+            s2.intoArray(c, o + 2 * L);
+            s3.intoArray(c, o + 3 * L);
+        }
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0;
+            for (int p = 0, ai = aOff + j; p < kx; p++, ai += lda) {
+                FloatVector v = FloatVector.broadcast(S, x[xOff + p]);
+                s0 = v.fma(FloatVector.fromArray(S, a, ai), s0);
+                s1 = v.fma(FloatVector.fromArray(S, a, ai + L), s1);
+            }
+            for (int q = 0, bi = bOff + j; q < ky; q++, bi += ldb) {
+                FloatVector v = FloatVector.broadcast(S, y[yOff + q]);
+                s0 = v.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = v.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            }
+            if (bias != null) {
+                s0 = s0.add(FloatVector.fromArray(S, bias, biasOff + j));
+                s1 = s1.add(FloatVector.fromArray(S, bias, biasOff + j + L));
+            }
+            s0.intoArray(c, cOff + j);
+            s1.intoArray(c, cOff + j + L);
         }
         for (; j + L <= n; j += L) {
             FloatVector s0 = FloatVector.zero(S);

@@ -340,14 +340,14 @@ class VectorKernelsTest {
     /**
      * The batch-1 fused product x·A + y·B (+ bias) over row-major weights read in place: against
      * the plain default (two GEMMs and a bias add) at widths around the 8-vector block, the
-     * single vector and the scalar tail, with offsets and leading dimensions wider than the
+     * 4-, 2- and 1-vector blocks and the scalar tail, with offsets and leading dimensions wider than the
      * columns; nothing outside the row written; and each column bit-identical whether it is
      * computed in one call or in two calls split at a 16-column boundary (a unit chunk).
      */
     @Test
     void rowTimesTwoMatchesPlainAndDoesNotDependOnWhereTheColumnsAreCut() {
         SplittableRandom rnd = new SplittableRandom(12);
-        int[] widths = {0, 1, 7, 8, 9, 17, 63, 64, 65, 72, 130};
+        int[] widths = {0, 1, 7, 8, 9, 16, 17, 24, 31, 32, 40, 48, 56, 63, 64, 65, 72, 88, 130};
         for (int n : widths) {
             for (int kx : new int[] {0, 1, 5}) {
                 for (int ky : new int[] {0, 3, 17}) {
