@@ -1,6 +1,6 @@
 /*
- * A/B of two builds of rnn4j-core on the batch-1 step (a stateful LSTM, inference frame, one
- * (1, 1, 32) input per call), inside one JVM: each jar is loaded by its own class loader, both
+ * A/B of two builds of rnn4j-core on the batch-1 step (a stateful LSTM, or GRU or SimpleRNN,
+ * inference frame, one (1, 1, 32) input per call), inside one JVM: each jar is loaded by its own class loader, both
  * warm up for 300,000 steps, then rounds alternate the jars, 10,000 timed steps each after 2,000
  * untimed ones, with a 3 ms pause before each jar's turn so that the other jar's idle pool
  * worker has parked and does not take a core from it (AbJars cannot time microsecond calls for
@@ -11,7 +11,7 @@
  * for deciding whether a change to the step path is worth keeping. On the shared VMs the same jar
  * against itself gives a median ratio within about +-5 %.
  *
- *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS
+ *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple]
  */
 
 import java.lang.reflect.Array;
@@ -25,14 +25,21 @@ public class StepAbJars {
     private static final int FEATURES = 32, WARMUP = 300_000, ROUND_WARMUP = 2_000, ROUND_STEPS = 10_000;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: StepAbJars OLD.jar,NEW.jar UNITS ROUNDS");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: StepAbJars OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple]");
             System.exit(2);
         }
         String[] jars = args[0].split(",");
         int units = Integer.parseInt(args[1]), rounds = Integer.parseInt(args[2]);
+        String cell = args.length == 4 ? args[3] : "lstm";
+        String cellClass = switch (cell) {
+            case "lstm" -> "LSTM";
+            case "gru" -> "GRU";
+            case "simple" -> "SimpleRNN";
+            default -> throw new IllegalArgumentException("CELL must be lstm, gru or simple, got " + cell);
+        };
         Runnable[] step = new Runnable[jars.length];
-        for (int j = 0; j < jars.length; j++) step[j] = stepOf(jars[j], units);
+        for (int j = 0; j < jars.length; j++) step[j] = stepOf(jars[j], cellClass, units);
         for (Runnable s : step) {
             for (int i = 0; i < WARMUP; i++) s.run();
         }
@@ -59,10 +66,10 @@ public class StepAbJars {
                 ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
     }
 
-    /** One step of a stateful LSTM(units) built from seed 1 in the jar's own class loader. */
-    private static Runnable stepOf(String jar, int units) throws Exception {
+    /** One step of a stateful cell layer (LSTM, GRU or SimpleRNN) built from seed 1 in the jar's own class loader. */
+    private static Runnable stepOf(String jar, String cellClass, int units) throws Exception {
         ClassLoader cl = new URLClassLoader(new URL[]{Path.of(jar).toUri().toURL()}, StepAbJars.class.getClassLoader());
-        Class<?> cls = cl.loadClass("io.github.rnn4j.layers.recurrent.LSTM");
+        Class<?> cls = cl.loadClass("io.github.rnn4j.layers.recurrent." + cellClass);
         Object layer = cls.getConstructor(int.class).newInstance(units);
         cls.getMethod("stateful", boolean.class).invoke(layer, true);
         cls.getMethod("build", int[][].class, long.class).invoke(layer, new int[][]{{1, FEATURES}}, 1L);

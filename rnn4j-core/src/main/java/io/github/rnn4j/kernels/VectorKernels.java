@@ -878,6 +878,20 @@ public final class VectorKernels implements Kernels {
                     : FloatVector.fromArray(S, c, cOff + j + 3 * L).fma(FloatVector.broadcast(S, beta), s3);
             s3.intoArray(c, cOff + j + 3 * L);
         }
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0;
+            for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
+                FloatVector av = FloatVector.broadcast(S, alpha * a[ai]);
+                s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            }
+            s0 = beta == 0f ? s0 : beta == 1f ? s0.add(FloatVector.fromArray(S, c, cOff + j))
+                    : FloatVector.fromArray(S, c, cOff + j).fma(FloatVector.broadcast(S, beta), s0);
+            s0.intoArray(c, cOff + j);
+            s1 = beta == 0f ? s1 : beta == 1f ? s1.add(FloatVector.fromArray(S, c, cOff + j + L))
+                    : FloatVector.fromArray(S, c, cOff + j + L).fma(FloatVector.broadcast(S, beta), s1);
+            s1.intoArray(c, cOff + j + L);
+        }
         for (; j + L <= n; j += L) {
             FloatVector s0 = FloatVector.zero(S);
             for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
