@@ -11,7 +11,10 @@
  * for deciding whether a change to the step path is worth keeping. On the shared VMs the same jar
  * against itself gives a median ratio within about +-5 %.
  *
- *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple]
+ *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple [SEQ]]
+ *
+ * SEQ (default 1): timesteps per call, input (1, SEQ, 32): a batch-1 sequence instead of one step
+ * (the rounds then make 10,000 / SEQ calls; times are still per step).
  */
 
 import java.lang.reflect.Array;
@@ -25,13 +28,16 @@ public class StepAbJars {
     private static final int FEATURES = 32, WARMUP = 300_000, ROUND_WARMUP = 2_000, ROUND_STEPS = 10_000;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 && args.length != 4) {
-            System.err.println("usage: StepAbJars OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple]");
+        if (args.length < 3 || args.length > 5) {
+            System.err.println("usage: StepAbJars OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple [SEQ]]");
             System.exit(2);
         }
         String[] jars = args[0].split(",");
         int units = Integer.parseInt(args[1]), rounds = Integer.parseInt(args[2]);
-        String cell = args.length == 4 ? args[3] : "lstm";
+        String cell = args.length >= 4 ? args[3] : "lstm";
+        int seq = args.length == 5 ? Integer.parseInt(args[4]) : 1;
+        if (seq < 1) throw new IllegalArgumentException("SEQ must be >= 1, got " + seq);
+        int roundCalls = Math.max(1, ROUND_STEPS / seq), roundWarmup = Math.max(1, ROUND_WARMUP / seq);
         String cellClass = switch (cell) {
             case "lstm" -> "LSTM";
             case "gru" -> "GRU";
@@ -39,18 +45,18 @@ public class StepAbJars {
             default -> throw new IllegalArgumentException("CELL must be lstm, gru or simple, got " + cell);
         };
         Runnable[] step = new Runnable[jars.length];
-        for (int j = 0; j < jars.length; j++) step[j] = stepOf(jars[j], cellClass, units);
+        for (int j = 0; j < jars.length; j++) step[j] = stepOf(jars[j], cellClass, units, seq);
         for (Runnable s : step) {
-            for (int i = 0; i < WARMUP; i++) s.run();
+            for (int i = 0; i < WARMUP / seq; i++) s.run();
         }
         double[][] us = new double[jars.length][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int j = 0; j < jars.length; j++) {
                 Thread.sleep(3);
-                for (int i = 0; i < ROUND_WARMUP; i++) step[j].run();
+                for (int i = 0; i < roundWarmup; i++) step[j].run();
                 long t0 = System.nanoTime();
-                for (int i = 0; i < ROUND_STEPS; i++) step[j].run();
-                us[j][r] = (System.nanoTime() - t0) / 1e3 / ROUND_STEPS;
+                for (int i = 0; i < roundCalls; i++) step[j].run();
+                us[j][r] = (System.nanoTime() - t0) / 1e3 / ((long) roundCalls * seq);
             }
         }
         for (int j = 0; j < jars.length; j++) {
@@ -67,12 +73,12 @@ public class StepAbJars {
     }
 
     /** One step of a stateful cell layer (LSTM, GRU or SimpleRNN) built from seed 1 in the jar's own class loader. */
-    private static Runnable stepOf(String jar, String cellClass, int units) throws Exception {
+    private static Runnable stepOf(String jar, String cellClass, int units, int seq) throws Exception {
         ClassLoader cl = new URLClassLoader(new URL[]{Path.of(jar).toUri().toURL()}, StepAbJars.class.getClassLoader());
         Class<?> cls = cl.loadClass("io.github.rnn4j.layers.recurrent." + cellClass);
         Object layer = cls.getConstructor(int.class).newInstance(units);
         cls.getMethod("stateful", boolean.class).invoke(layer, true);
-        cls.getMethod("build", int[][].class, long.class).invoke(layer, new int[][]{{1, FEATURES}}, 1L);
+        cls.getMethod("build", int[][].class, long.class).invoke(layer, new int[][]{{seq, FEATURES}}, 1L);
         Object frame = cls.getMethod("newFrame").invoke(layer);
         try {
             frame.getClass().getMethod("inferenceOnly", boolean.class).invoke(frame, true);
@@ -80,7 +86,7 @@ public class StepAbJars {
             // a jar from before Layer.Frame.inferenceOnly
         }
         Class<?> tensor = cl.loadClass("io.github.rnn4j.tensor.Tensor");
-        Object x = tensor.getMethod("zeros", int[].class).invoke(null, (Object) new int[]{1, 1, FEATURES});
+        Object x = tensor.getMethod("zeros", int[].class).invoke(null, (Object) new int[]{1, seq, FEATURES});
         Object xs = Array.newInstance(tensor, 1);
         Array.set(xs, 0, x);
         Method forward = cls.getMethod("forward", xs.getClass(), cl.loadClass("io.github.rnn4j.layers.Mask"),

@@ -34,10 +34,10 @@ import java.util.function.IntConsumer;
  * The built-in cells fold the projection into the step instead ({@link #fusedGates}): per gate
  * one product [hd[s] | xT[s] | 1] · [U; kernel; bias] into a small per-step buffer, whose
  * activations are written to A[s] (no projection pass, and the product never reads A) — a GEMM
- * over the packed [U; kernel; bias] from batch {@value #PACK_MIN_BATCH} on, one pass over the weights
- * as they are below it ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call
- * packs nothing). GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the
- * step makes both ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass
+ * over the packed [U; kernel; bias] from batch {@value #PACK_MIN_BATCH} on (and below it for a
+ * long call with large weights, {@link #PACK_MIN_ROW_STEPS}), else one pass over the weights as
+ * they are ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call packs nothing).
+ * GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the step makes both ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass
  * remains for a cell that fuses nothing.
  * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
  * one GEMM {@code dR[s] · U^T}; the weight gradients dW, dU and dx are each one GEMM over all
@@ -51,8 +51,8 @@ import java.util.function.IntConsumer;
  * row block) when every thread gets at least {@value #ROW_SPLIT_MIN_ROWS} rows, else chunks of
  * units aligned to the kernels' column panels. A chunk computes its part of every gate's
  * product (from the weights packed once per call, {@link Kernels#pack}, at batch >=
- * {@value #PACK_MIN_BATCH}), then its gate activations and state update. A phase starts when the
- * one before it is complete. Each thread first claims the chunk of its own index, so with unit
+ * {@value #PACK_MIN_BATCH} or as {@link #PACK_MIN_ROW_STEPS} says), then its gate activations and
+ * state update. A phase starts when the one before it is complete. Each thread first claims the chunk of its own index, so with unit
  * chunks it reads the same columns of the weights at every step, from its own core's cache; a
  * thread that loses its core to another process just takes fewer chunks. Each chunk is computed
  * by the same code whichever thread takes it, so the results do not depend on the thread count.
@@ -78,6 +78,20 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     static long parallelStepMinMacs = PARALLEL_STEP_MIN_MACS;
     /** From this batch size on, the recurrent kernel is packed once per call for the per-step products. */
     static final int PACK_MIN_BATCH = 4;
+    /**
+     * Below {@link #PACK_MIN_BATCH}, a cell that fuses every gate (SimpleRNN, LSTM) packs too
+     * when the call has at least this many row-steps (batch x timesteps) and its per-step weights
+     * [U; kernel; bias] take at least {@link #PACK_MIN_WEIGHT_BYTES}: read in place, row after
+     * row, a unit chunk's columns come from L3 slower than the packed panels (batch 1, paired in
+     * one JVM, geometric mean of both orders: LSTM 256 units 1.22x at 64 steps, SimpleRNN 512
+     * units 1.17x at 100; at 128 LSTM units, 330 KB, no gain; GRU, which packs its candidate's
+     * products apart, level at 256 units).
+     */
+    static final int PACK_MIN_ROW_STEPS = 64;
+    /** See {@link #PACK_MIN_ROW_STEPS}: about a core's L2 on the machines measured. */
+    static final long PACK_MIN_WEIGHT_BYTES = 512L << 10;
+    /** The weight-size threshold in use: {@link #PACK_MIN_WEIGHT_BYTES}, lowered by tests to pack small layers. */
+    static long packMinWeightBytes = PACK_MIN_WEIGHT_BYTES;
     /** Row chunks hold multiples of this many batch rows (the GEMM micro-kernel's row block). */
     static final int ROW_ALIGN = 4;
     /** The time loop splits batch rows, not units, when every thread gets at least this many. */
@@ -600,7 +614,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * Rows [b0, b1) and the columns of units [j0, j1) in the first {@link #fusedGates} gate
      * blocks of c (row i at i*ldc) = [hd[s] | x[s]] · [U; kernel] + {@link #fusedBias}: the
      * recurrent product and the input projection of step s in one product per gate, which
-     * overwrites c and reads nothing else of it. Packed (batch >= PACK_MIN_BATCH): one GEMM per
+     * overwrites c and reads nothing else of it. Packed ({@link #packs}): one GEMM per
      * gate over the packed [U; kernel; bias], from the rows [hd | x | 1] gathered into the
      * chunk's own part of {@code fr.xh} (a unit chunk needs every row; chunks never share a
      * part): the bias rides in the product as its last term (1·b: the same rounding as adding
@@ -676,13 +690,20 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         }
     }
 
+    /** Whether a call of nb rows, nt steps and nf input features packs its weights (see {@link #PACK_MIN_ROW_STEPS}). */
+    boolean packs(int nb, int nt, int nf) {
+        if (nb >= PACK_MIN_BATCH) return true;
+        if (fusedGates() < gates()) return false;
+        long bytes = 4L * (nf + units + 1) * gates() * units;
+        return (long) nb * nt >= PACK_MIN_ROW_STEPS && bytes >= packMinWeightBytes;
+    }
+
     /**
      * Decides whether this call's steps fuse the input projection (cells that can, see
-     * {@link #fusedGates}) and packs the weights for its per-step products (batch >=
-     * PACK_MIN_BATCH).
+     * {@link #fusedGates}) and packs the weights for its per-step products ({@link #packs}).
      */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
-        fr.packed = fr.b >= PACK_MIN_BATCH;
+        fr.packed = packs(fr.b, fr.t, fr.f);
         if (!backward) {
             fr.fused = fusedGates() > 0;
             fr.fusedBias = fr.fused ? fusedBias(fr) : null;

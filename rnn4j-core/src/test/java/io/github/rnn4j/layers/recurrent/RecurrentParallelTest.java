@@ -246,6 +246,62 @@ class RecurrentParallelTest {
         Recurrent.parallelStepMinMacs = 0;
     }
 
+    /**
+     * Below batch 4, a long call of a layer with large weights packs them ({@code
+     * Recurrent.PACK_MIN_ROW_STEPS}; the size threshold is lowered here so that a small layer
+     * qualifies): a sample of {@code PACK_MIN_ROW_STEPS} steps gives the same output bits packed
+     * as read in place (F + H within one k slice), and the same input and weight gradients
+     * within float tolerance (the backward products sum in another order when packed). GRU,
+     * whose candidate products are not fused, never packs below batch 4; nor does a call one
+     * step shorter.
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void aLongSampleGivesTheSameResultsPackedAsReadInPlace(Cell cell) {
+        int nt = Recurrent.PACK_MIN_ROW_STEPS;
+        Recurrent<?> l = build(cell.create(NH).returnSequences(true), NF, false, 9);
+        SplittableRandom r = new SplittableRandom(41);
+        Tensor x = random(r, 1f, 1, nt, NF);
+        Tensor dy = random(r, 1f, 1, nt, NH);
+        try {
+            float[][] out = new float[2][], dx = new float[2][];
+            float[][][] grads = new float[2][][];
+            for (int packed = 0; packed < 2; packed++) {
+                Recurrent.packMinWeightBytes = packed == 1 ? 0 : Long.MAX_VALUE;
+                boolean fusesAll = cell == Cell.SIMPLE_RNN || cell == Cell.LSTM;
+                assertEquals(packed == 1 && fusesAll, l.packs(1, nt, NF), cell + ": packs a long sample");
+                assertEquals(false, l.packs(1, nt - 1, NF), cell + ": packs a sample one step shorter");
+                Layer.Frame f = l.newFrame();
+                out[packed] = l.forward(new Tensor[]{x}, null, f, false)[0].data();
+                l.zeroGrads();
+                dx[packed] = l.backward(new Tensor[]{dy}, f)[0].data();
+                grads[packed] = RecurrentTesting.grads(l);
+            }
+            boolean vector = Kernels.get() instanceof VectorKernels;
+            for (int i = 0; i < out[0].length; i++) {
+                if (vector) {
+                    assertEquals(Float.floatToRawIntBits(out[0][i]), Float.floatToRawIntBits(out[1][i]), cell + " output " + i);
+                } else {
+                    assertEquals(out[0][i], out[1][i], 2e-6f, cell + " output " + i);
+                }
+            }
+            // 64 steps of backpropagation summed in another order: relative to the largest value
+            assertClose(cell + " dx", dx[1], 0, dx[0], 0, dx[0].length, 2e-5 * (1 + maxAbs(dx[0])));
+            for (int i = 0; i < grads[0].length; i++) {
+                assertClose(cell + " weight gradient " + l.params().get(i).name(), grads[1][i], grads[0][i],
+                        2e-5 * (1 + maxAbs(grads[0][i])));
+            }
+        } finally {
+            Recurrent.packMinWeightBytes = Recurrent.PACK_MIN_WEIGHT_BYTES;
+        }
+    }
+
+    private static double maxAbs(float[] v) {
+        double m = 0;
+        for (float x : v) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+
     @ParameterizedTest
     @EnumSource(Cell.class)
     void gradientIsRightWhenSplitWithDropout(Cell cell) {
