@@ -9,7 +9,8 @@
  *
  * Not a benchmark against a peer (that is `rnn4j bench --configs step` and compare.sh): a tool
  * for deciding whether a change to the step path is worth keeping. On the shared VMs the same jar
- * against itself gives a median ratio within about +-5 %.
+ * against itself gives a median ratio of 0.95-1.08 (each class loader's code is compiled apart,
+ * and not always alike): run both orders and take the geometric mean of the two ratios.
  *
  *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple [SEQ]]
  *
