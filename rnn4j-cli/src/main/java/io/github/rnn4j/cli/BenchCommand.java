@@ -76,7 +76,8 @@ import java.util.concurrent.Callable;
  *   <li><b>training</b>: the steps {@code Model.fit} takes for one batch of a
  *       {@code Sequential(recurrent, Dense(1))} with MSE and Adam (charlm: {@code Dense(V)} and
  *       sparse categorical cross-entropy from logits) — recurrent forward (training), Dense
- *       forward, loss and its gradient, zeroing the gradients, Dense and recurrent backward, one
+ *       forward, loss and its gradient, zeroing the gradients, Dense and recurrent backward (no
+ *       gradient for the input data, as fit asks none, {@code Frame.inputGradients}), one
  *       Adam step — called on the layers directly with reused frames, so no batch is copied out
  *       of a dataset, and fit's safety net (finite checks, the snapshot of the weights that undoes
  *       an overflowing step) is not timed. {@code --dropout} and {@code --recurrent-dropout} set
@@ -244,7 +245,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println("flops: 2*gates*H*(F+H) per sample per step forward (+ 2*H*V per position for charlm's Dense), "
                 + "3x for training (gates: SimpleRNN 1, LSTM 4, GRU 3)");
         out.println("inference = Layer.forward (reused frame; charlm: + Dense(V)); training = forward + loss + backward "
-                + "+ Adam step of recurrent -> Dense(1) with MSE (charlm: Dense(V), sparse cross-entropy from logits, "
+                + "(no input gradient, as in a model) + Adam step of recurrent -> Dense(1) with MSE (charlm: Dense(V), sparse cross-entropy from logits, "
                 + "one-hot input); step = stateful forward on (1, 1, F)");
         if (dropout > 0 || recurrentDropout > 0) {
             out.printf(Locale.ROOT, "training rows: dropout %s, recurrentDropout %s%n", dropout, recurrentDropout);
@@ -525,7 +526,8 @@ final class BenchCommand implements Callable<Integer> {
             xs = new Tensor[]{x};
             rnn = newCell(cell, nh, charlm, this.rowDropout, this.rowRecurrentDropout);
             rnn.build(new int[][]{{nt, nf}}, seed);
-            rf = rnn.newFrame().inferenceOnly(!training);
+            // as in a model: no gradient for the data (PyTorch's input does not require one either)
+            rf = rnn.newFrame().inferenceOnly(!training).inputGradients(false);
             if (training || charlm) {
                 dense = new Dense(charlm ? nf : 1);
                 dense.build(new int[][]{charlm ? new int[]{nt, nh} : new int[]{nh}}, seed + 1);

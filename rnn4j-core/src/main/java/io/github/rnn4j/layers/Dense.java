@@ -163,14 +163,15 @@ public class Dense extends Layer {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         DenseFrame fr = (DenseFrame) frame;
-        Tensor dx = Tensor.zeros(fr.x.shape());
+        boolean wantDx = frame.wantsInputGradient(0);
+        Tensor dx = wantDx ? Tensor.zeros(fr.x.shape()) : null;
         Tensor dy = gradOutputs[0];
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, fr.y.shape(), 0);
         int rows = fr.rows;
         fr.dz = LayerSupport.grow(fr.dz, rows * units);
         LayerSupport.affineBackward(rows, inputDim, units, fr.x.data(), fr.y.data(), dy.data(), kernel,
-                useBias ? bias : null, activation, fr.dz, dx.data());
+                useBias ? bias : null, activation, fr.dz, wantDx ? dx.data() : null);
         return new Tensor[]{dx};
     }
 

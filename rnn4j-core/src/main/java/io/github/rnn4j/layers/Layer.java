@@ -39,6 +39,7 @@ public abstract class Layer {
     /** Per-call-site saved activations and workspaces. Layers subclass it. */
     public static class Frame {
         private boolean inferenceOnly;
+        private boolean[] inputGradients;
 
         /**
          * Promises (true) that {@code backward} is never called with this frame, as in predict,
@@ -55,6 +56,24 @@ public abstract class Layer {
         /** See {@link #inferenceOnly(boolean)}. */
         public boolean isInferenceOnly() {
             return inferenceOnly;
+        }
+
+        /**
+         * Which inputs' gradients {@code backward} must return, by input index (default, or
+         * null: all). A model clears the entries of inputs that no gradient needs to reach (its
+         * own inputs, and values made from them by layers without weights), as Keras and PyTorch
+         * compute no gradient for an input that does not require one; the layer may then skip
+         * that gradient and return null in its place. Indices past the array are wanted.
+         * Frames of wrappers pass it on to the frames of the layers they hold.
+         */
+        public Frame inputGradients(boolean... wanted) {
+            this.inputGradients = wanted == null ? null : wanted.clone();
+            return this;
+        }
+
+        /** Whether {@code backward} must return the gradient of input {@code i} (see {@link #inputGradients}). */
+        public boolean wantsInputGradient(int i) {
+            return inputGradients == null || i >= inputGradients.length || inputGradients[i];
         }
     }
 

@@ -132,7 +132,8 @@ final class LayerSupport {
     /**
      * Backward of {@link #affineForward} from its saved {@code x} and {@code y}:
      * {@code dz = dy * act'(y)} (into the workspace {@code dz}), {@code dKernel += x^T dz},
-     * {@code dBias += colsum(dz)} (gradients accumulated), {@code dx = dz · kernel^T} (overwritten).
+     * {@code dBias += colsum(dz)} (gradients accumulated), {@code dx = dz · kernel^T} (overwritten;
+     * not made when dx is null).
      */
     static void affineBackward(int rows, int in, int out, float[] x, float[] y, float[] dy, Param kernel, Param bias,
                                LayerActivation act, float[] dz, float[] dx) {
@@ -141,7 +142,7 @@ final class LayerSupport {
         act.backward(rows, out, y, 0, dz, 0);
         k.gemm(true, false, in, out, rows, 1f, x, 0, in, dz, 0, out, 1f, kernel.grad(), 0, out);
         if (bias != null) k.sumRowsAdd(rows, out, dz, 0, out, bias.grad(), 0);
-        k.multTransB(rows, in, out, dz, 0, kernel.value(), 0, dx, 0);
+        if (dx != null) k.multTransB(rows, in, out, dz, 0, kernel.value(), 0, dx, 0);
     }
 
     /**

@@ -185,8 +185,26 @@ final class Graph {
             return res;
         }
 
-        /** Back-propagates output gradients (null entries allowed); returns input gradients. */
+        /**
+         * Back-propagates output gradients (null entries allowed). Returns the model inputs'
+         * gradients, null for each: no layer is asked for a gradient that only a model input or
+         * a value made from model inputs by layers without weights would receive
+         * ({@link Layer.Frame#inputGradients}).
+         */
         Tensor[] backward(Tensor[] dOut) {
+            // a value carries a gradient somewhere useful when a layer with weights made it or
+            // one of the values it was made from (model inputs carry none); calls are in order
+            boolean[] carries = new boolean[values.length];
+            for (int k = 0; k < calls.size(); k++) {
+                boolean any = !calls.get(k).layer().params().isEmpty();
+                boolean[] wanted = new boolean[callIn[k].length];
+                for (int i = 0; i < wanted.length; i++) {
+                    wanted[i] = carries[callIn[k][i]];
+                    any |= wanted[i];
+                }
+                frames[k].inputGradients(wanted);
+                for (int o : callOut[k]) carries[o] = any;
+            }
             Arrays.fill(grads, null);
             for (int i = 0; i < outputIds.length; i++) accumulate(outputIds[i], dOut[i]);
             for (int k = calls.size() - 1; k >= 0; k--) {

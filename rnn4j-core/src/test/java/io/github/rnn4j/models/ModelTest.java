@@ -246,6 +246,50 @@ class ModelTest {
         assertFalse(java.util.Arrays.equals(p1.data(), p2.data()));
     }
 
+    /**
+     * The backward sweep asks no layer for a gradient that only a model input would receive
+     * ({@code Layer.Frame.inputGradients}): not the Masking layer, not the encoder (fed by the
+     * Masking layer, which has no weights), not the decoder's sequence (a model input), while the
+     * decoder's initial states (the encoder's) and the head's input are wanted; and the model's
+     * weight gradients match finite differences through it.
+     */
+    @Test
+    void backwardAsksNoGradientThatOnlyAModelInputWouldReceive() {
+        SymbolicTensor encIn = Input.of("encoder_in", -1, 2);
+        SymbolicTensor masked = new io.github.rnn4j.layers.Masking(0.0).name("masking").call(encIn);
+        SymbolicTensor[] enc = new LSTM(5).returnState(true).name("encoder").callMulti(masked);
+        SymbolicTensor decIn = Input.of("decoder_in", -1, 1);
+        SymbolicTensor dec = new LSTM(5).returnSequences(true).name("decoder").call(decIn, enc[1], enc[2]);
+        SymbolicTensor out = new TimeDistributed(new Dense(1)).name("head").call(dec);
+        Model m = Model.of(new SymbolicTensor[]{encIn, decIn}, new SymbolicTensor[]{out}).seed(2);
+        m.compile(new SGD(0.1), new MeanSquaredError());
+        Tensor[] x = {rand(40, 3, 4, 2), rand(41, 3, 3, 1)};
+        Tensor y = rand(42, 3, 3, 1);
+        m.build();
+        Graph.Run run = m.graph.new Run();
+        Tensor[] pred = run.forward(x, null, false);
+        run.backward(new Tensor[]{Tensor.zeros(pred[0].shape())});
+        Map<String, boolean[]> wanted = new java.util.HashMap<>();
+        for (int k = 0; k < m.graph.calls.size(); k++) {
+            int n = m.graph.callIn[k].length;
+            boolean[] w = new boolean[n];
+            for (int i = 0; i < n; i++) w[i] = run.frames[k].wantsInputGradient(i);
+            wanted.put(m.graph.calls.get(k).layer().name(), w);
+        }
+        assertArrayEquals(new boolean[]{false}, wanted.get("masking"));
+        assertArrayEquals(new boolean[]{false}, wanted.get("encoder"));
+        assertArrayEquals(new boolean[]{false, true, true}, wanted.get("decoder"));
+        assertArrayEquals(new boolean[]{true}, wanted.get("head"));
+        float[][] g = analyticGrads(m, x, y);
+        List<Param> ps = m.params();
+        for (int p = 0; p < ps.size(); p++) {
+            for (int i = 0; i < ps.get(p).size(); i += 7) {
+                double fd = finiteDifference(m, x, new Tensor[]{y}, ps.get(p), i);
+                assertEquals(fd, g[p][i], 2e-3 + 2e-2 * Math.abs(fd), ps.get(p).name() + "[" + i + "]");
+            }
+        }
+    }
+
     // ---- summary and weights ------------------------------------------------------------------
 
     @Test

@@ -314,6 +314,15 @@ public class Bidirectional extends Layer {
             bwd.inferenceOnly(on);
             return super.inferenceOnly(on);
         }
+
+        /** Passes input 0's entry (the sequence) on to both layers; their initial states stay wanted. */
+        @Override
+        public Frame inputGradients(boolean... wanted) {
+            boolean x = wanted == null || wanted.length == 0 || wanted[0];
+            fwd.inputGradients(x);
+            bwd.inputGradients(x);
+            return super.inputGradients(wanted);
+        }
     }
 
     @Override
@@ -440,9 +449,12 @@ public class Bidirectional extends Layer {
         Tensor[] df = forwardLayer.backward(gf, fr.fwd);
         Tensor[] db = backwardLayer.backward(gb, fr.bwd);
 
-        Tensor dx = df[0].copy();
-        float[] d = dx.data(), e = db[0].data();
-        for (int i = 0; i < d.length; i++) d[i] += e[i];
+        Tensor dx = null;
+        if (df[0] != null && db[0] != null) {
+            dx = df[0].copy();
+            float[] d = dx.data(), e = db[0].data();
+            for (int i = 0; i < d.length; i++) d[i] += e[i];
+        }
         Tensor[] grads = new Tensor[fr.withInitialState ? 1 + 2 * stateCount : 1];
         grads[0] = dx;
         for (int i = 0; fr.withInitialState && i < stateCount; i++) {

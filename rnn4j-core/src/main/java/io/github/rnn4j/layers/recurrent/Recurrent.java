@@ -1180,20 +1180,24 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (useBias) biasGrads(fr, rows);
         extraWeightGrads(fr);
 
-        // dx = dA · W^T, back to batch-major, through the dropout mask
-        fr.dxT = RecurrentFrame.grow(fr.dxT, rows * nf);
-        float[] dxT = fr.dxT;
-        inputGrad(fr, k);
-        Tensor dx = Tensor.zeros(nb, nt, nf);
-        float[] dxd = dx.data();
-        for (int s = 0; s < nt; s++) {
-            int t = goBackwards ? nt - 1 - s : s;
-            for (int b = 0; b < nb; b++) {
-                int src = (s * nb + b) * nf, dst = (b * nt + t) * nf;
-                if (fr.dmask == null) {
-                    System.arraycopy(dxT, src, dxd, dst, nf);
-                } else {
-                    k.mul(nf, dxT, src, fr.dmask, b * nf, dxd, dst);
+        // dx = dA · W^T, back to batch-major, through the dropout mask (unless no one wants it:
+        // a model's first layer, Frame.inputGradients)
+        Tensor dx = null;
+        if (frame.wantsInputGradient(0)) {
+            fr.dxT = RecurrentFrame.grow(fr.dxT, rows * nf);
+            float[] dxT = fr.dxT;
+            inputGrad(fr, k);
+            dx = Tensor.zeros(nb, nt, nf);
+            float[] dxd = dx.data();
+            for (int s = 0; s < nt; s++) {
+                int t = goBackwards ? nt - 1 - s : s;
+                for (int b = 0; b < nb; b++) {
+                    int src = (s * nb + b) * nf, dst = (b * nt + t) * nf;
+                    if (fr.dmask == null) {
+                        System.arraycopy(dxT, src, dxd, dst, nf);
+                    } else {
+                        k.mul(nf, dxT, src, fr.dmask, b * nf, dxd, dst);
+                    }
                 }
             }
         }
