@@ -119,6 +119,12 @@ public class AbJars {
         } catch (NoSuchMethodException older) {
             // a jar from before Layer.Frame.inferenceOnly
         }
+        try {
+            // training as a model's first layer runs it: no gradient for the data
+            frame.getClass().getMethod("inputGradients", boolean[].class).invoke(frame, (Object) new boolean[]{false});
+        } catch (NoSuchMethodException older) {
+            // a jar from before Layer.Frame.inputGradients (it always makes dx)
+        }
         Class<?> tensor = cl.loadClass("io.github.rnn4j.tensor.Tensor");
         Method of = tensor.getMethod("of", float[].class, int[].class);
         SplittableRandom rnd = new SplittableRandom(1);
