@@ -63,8 +63,9 @@ public abstract class Layer {
          * null: all). A model clears the entries of inputs that no gradient needs to reach (its
          * own inputs, and values made from them by layers without weights), as Keras and PyTorch
          * compute no gradient for an input that does not require one; the layer may then skip
-         * that gradient and return null in its place. Indices past the array are wanted.
-         * Frames of wrappers pass it on to the frames of the layers they hold.
+         * that gradient and return null in its place (the recurrent layers and Dense do; others
+         * make it anyway). Indices past the array are wanted. Bidirectional passes input 0's
+         * entry on to both of its layers.
          */
         public Frame inputGradients(boolean... wanted) {
             this.inputGradients = wanted == null ? null : wanted.clone();

@@ -186,12 +186,12 @@ final class Graph {
         }
 
         /**
-         * Back-propagates output gradients (null entries allowed). Returns the model inputs'
-         * gradients, null for each: no layer is asked for a gradient that only a model input or
-         * a value made from model inputs by layers without weights would receive
-         * ({@link Layer.Frame#inputGradients}).
+         * Back-propagates output gradients (null entries allowed) into the parameters'
+         * gradients. No layer is asked for a gradient that only a model input, or a value made
+         * from model inputs by layers without weights, would receive
+         * ({@link Layer.Frame#inputGradients}), so the model inputs' gradients are not made.
          */
-        Tensor[] backward(Tensor[] dOut) {
+        void backward(Tensor[] dOut) {
             // a value carries a gradient somewhere useful when a layer with weights made it or
             // one of the values it was made from (model inputs carry none); calls are in order
             boolean[] carries = new boolean[values.length];
@@ -220,9 +220,6 @@ final class Graph {
                 Tensor[] gIn = layer.backward(g, frames[k]);
                 for (int i = 0; i < callIn[k].length && i < gIn.length; i++) accumulate(callIn[k][i], gIn[i]);
             }
-            Tensor[] res = new Tensor[inputIds.length];
-            for (int i = 0; i < res.length; i++) res[i] = grads[inputIds[i]];
-            return res;
         }
 
         private void accumulate(int id, Tensor g) {

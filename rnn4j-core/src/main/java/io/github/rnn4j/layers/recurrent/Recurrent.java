@@ -37,8 +37,9 @@ import java.util.function.IntConsumer;
  * over the packed [U; kernel; bias] from batch {@value #PACK_MIN_BATCH} on (and below it for a
  * long call with large weights, {@link #PACK_MIN_ROW_STEPS}), else one pass over the weights as
  * they are ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call packs nothing).
- * GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the step makes both ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass
- * remains for a cell that fuses nothing.
+ * GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the step makes both
+ * ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass remains for a cell that
+ * fuses nothing.
  * Backward runs the same loop in reverse (BPTT): per step only the pointwise gate derivatives and
  * one GEMM {@code dR[s] · U^T}; the weight gradients dW, dU and dx are each one GEMM over all
  * timesteps after the loop. The gate buffer A is overwritten by its own gradient during
@@ -52,10 +53,11 @@ import java.util.function.IntConsumer;
  * units aligned to the kernels' column panels. A chunk computes its part of every gate's
  * product (from the weights packed once per call, {@link Kernels#pack}, at batch >=
  * {@value #PACK_MIN_BATCH} or as {@link #PACK_MIN_ROW_STEPS} says), then its gate activations and
- * state update. A phase starts when the one before it is complete. Each thread first claims the chunk of its own index, so with unit
- * chunks it reads the same columns of the weights at every step, from its own core's cache; a
- * thread that loses its core to another process just takes fewer chunks. Each chunk is computed
- * by the same code whichever thread takes it, so the results do not depend on the thread count.
+ * state update. A phase starts when the one before it is complete. Each thread first claims the
+ * chunk of its own index, so with unit chunks it reads the same columns of the weights at every
+ * step, from its own core's cache; a thread that loses its core to another process just takes
+ * fewer chunks. Each chunk is computed by the same code whichever thread takes it, so the results
+ * do not depend on the thread count.
  *
  * <p>Handled here, for every cell: dropout and recurrentDropout (Keras's variational convention:
  * one mask per sequence batch, drawn when the batch starts and reused at every step; the rate is
