@@ -65,7 +65,7 @@ public abstract class Layer {
          * compute no gradient for an input that does not require one; the layer may then skip
          * that gradient and return null in its place (the recurrent layers and Dense do; others
          * make it anyway). Indices past the array are wanted. Bidirectional passes input 0's
-         * entry on to both of its layers.
+         * entry on to both of its layers, StackedRNN to its first.
          */
         public Frame inputGradients(boolean... wanted) {
             this.inputGradients = wanted == null ? null : wanted.clone();

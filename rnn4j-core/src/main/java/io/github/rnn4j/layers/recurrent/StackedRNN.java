@@ -159,6 +159,13 @@ public class StackedRNN extends Layer {
             for (Frame f : frames) f.inferenceOnly(on);
             return super.inferenceOnly(on);
         }
+
+        /** Passes the entry of the stack's input on to the first layer (the others' inputs are always wanted). */
+        @Override
+        public Frame inputGradients(boolean... wanted) {
+            frames[0].inputGradients(wanted == null || wanted.length == 0 || wanted[0]);
+            return super.inputGradients(wanted);
+        }
     }
 
     @Override

@@ -72,6 +72,16 @@ class InputGradientsTest {
     }
 
     @Test
+    void stackedRnnPassesItOnToItsFirstLayer() {
+        StackedRNN s = new StackedRNN(new LSTM(H).returnSequences(true), new GRU(H).returnSequences(true)).residual(true);
+        s.build(new int[][]{{-1, F}}, 9);
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor[] in = {random(r, 1f, B, T, F)};
+        Tensor[] dy = {random(r, 1f, B, T, H)};
+        assertSkipsOnlyX("StackedRNN(LSTM, GRU)", sweep(s, in, dy, true), sweep(s, in, dy, false));
+    }
+
+    @Test
     void denseSkipsIt() {
         Dense d = new Dense(4);
         d.build(new int[][]{{T, F}}, 8);
