@@ -370,7 +370,7 @@ public final class VectorKernels implements Kernels {
 
     /**
      * Packs op(B)[pc..pc+kc, jc..jc+nc) into NR-column panels, element (p, j) at p*NR + j.
-     * Untransposed, a block of rows at a time across every panel (about 32 KiB of B: 8 to 16
+     * Untransposed, a block of rows at a time across every panel (about 32 KiB of B: 4 to 16
      * rows): each row of the block is read whole and each panel gets the block as one run.
      * Panel by panel over all kc rows read one 64-byte piece of every row per pass (rows 4 KiB
      * apart for the weight gradients' [T·B, 4H] operand) and packed at 1.4-3.3 GB/s against
@@ -929,8 +929,8 @@ public final class VectorKernels implements Kernels {
      * Eight vectors (64 columns on AVX2) at a time, each column's sum one FMA chain over x·A
      * then y·B, plus the bias at the end — the order of {@link #gemmPacked} over a packed
      * [A; B] when kx + ky fits one k slice, so a batch-1 step and a packed batch agree there.
-     * Narrower blocks of four, two and one vector, then a scalar tail (Math.fma: the same rounding as a lane),
-     * so a column's value does not depend on where a block boundary falls.
+     * Narrower blocks of four, two and one vector, then a scalar tail (Math.fma: the same
+     * rounding as a lane), so a column's value does not depend on where a block boundary falls.
      */
     @Override
     public void rowTimesTwo(int n, float[] x, int xOff, int kx, float[] a, int aOff, int lda,

@@ -692,7 +692,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         }
     }
 
-    /** Whether a call of nb rows, nt steps and nf input features packs its weights (see {@link #PACK_MIN_ROW_STEPS}). */
+    /** Whether a call of nb rows, nt steps and nf features packs its weights ({@link #PACK_MIN_ROW_STEPS}). */
     boolean packs(int nb, int nt, int nf) {
         if (nb >= PACK_MIN_BATCH) return true;
         if (fusedGates() < gates()) return false;
