@@ -1,9 +1,9 @@
 /*
  * A/B of two builds of rnn4j-core on the batch-1 step (a stateful LSTM, or GRU or SimpleRNN,
- * inference frame, one (1, 1, 32) input per call), inside one JVM: each jar is loaded by its own class loader, both
- * warm up for 300,000 steps, then rounds alternate the jars, 10,000 timed steps each after 2,000
- * untimed ones, with a 3 ms pause before each jar's turn so that the other jar's idle pool
- * worker has parked and does not take a core from it (AbJars cannot time microsecond calls for
+ * inference frame, one (1, 1, 32) input per call), inside one JVM: each jar is loaded by its own
+ * class loader, both warm up for 300,000 steps, then rounds alternate the jars, 10,000 timed
+ * steps each after 2,000 untimed ones, with a 3 ms pause before each jar's turn so that the other
+ * jar's idle pool worker has parked and does not take a core from it (AbJars cannot time microsecond calls for
  * that reason). Prints each jar's median us/step and the paired ratio (time of the first jar /
  * time of the last, per round; > 1: the last is faster).
  *
@@ -12,7 +12,8 @@
  * against itself gives a median ratio of 0.95-1.08 (each class loader's code is compiled apart,
  * and not always alike): run both orders and take the geometric mean of the two ratios.
  *
- *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS [lstm|gru|simple [SEQ]]
+ *   java --add-modules jdk.incubator.vector tools/bench/StepAbJars.java OLD.jar,NEW.jar UNITS ROUNDS \
+ *       [lstm|gru|simple [SEQ]]
  *
  * SEQ (default 1): timesteps per call, input (1, SEQ, 32): a batch-1 sequence instead of one step
  * (the rounds then make 10,000 / SEQ calls; times are still per step).

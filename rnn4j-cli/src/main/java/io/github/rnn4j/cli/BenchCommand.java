@@ -245,8 +245,8 @@ final class BenchCommand implements Callable<Integer> {
         out.println("flops: 2*gates*H*(F+H) per sample per step forward (+ 2*H*V per position for charlm's Dense), "
                 + "3x for training (gates: SimpleRNN 1, LSTM 4, GRU 3)");
         out.println("inference = Layer.forward (reused frame; charlm: + Dense(V)); training = forward + loss + backward "
-                + "(no input gradient, as in a model) + Adam step of recurrent -> Dense(1) with MSE (charlm: Dense(V), sparse cross-entropy from logits, "
-                + "one-hot input); step = stateful forward on (1, 1, F)");
+                + "(no input gradient, as in a model) + Adam step of recurrent -> Dense(1) with MSE (charlm: Dense(V), "
+                + "sparse cross-entropy from logits, one-hot input); step = stateful forward on (1, 1, F)");
         if (dropout > 0 || recurrentDropout > 0) {
             out.printf(Locale.ROOT, "training rows: dropout %s, recurrentDropout %s%n", dropout, recurrentDropout);
         }
