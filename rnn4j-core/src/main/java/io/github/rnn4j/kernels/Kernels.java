@@ -43,6 +43,26 @@ public interface Kernels {
     }
 
     /**
+     * As {@link #gemmTransASharedB}, except that the second product takes the columns of its
+     * right operand from {@code split} on from b2 (k x (n - split), column 0 at b2Off, leading
+     * dimension ldb2): {@code C1 += A1^T · B} and {@code C2 += A2^T · [B[:, :split] | b2]}. A GRU
+     * (reset after) layer's weight gradients: its recurrent-product gradients equal the gate
+     * gradients in the z and r columns only. Each element has the value (and bits) of the
+     * corresponding {@code gemm(true, false, ...)}; the default is those calls.
+     */
+    default void gemmTransASharedBSplit(int n, int k, float[] b, int bOff, int ldb, int split, float[] b2, int b2Off,
+                                        int ldb2, int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off,
+                                        int ldc1, int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off,
+                                        int ldc2) {
+        if (split < 0 || split > n) throw new IllegalArgumentException("split must be in [0, " + n + "], got " + split);
+        gemm(true, false, m1, n, k, 1f, a1, a1Off, lda1, b, bOff, ldb, 1f, c1, c1Off, ldc1);
+        if (split > 0) gemm(true, false, m2, split, k, 1f, a2, a2Off, lda2, b, bOff, ldb, 1f, c2, c2Off, ldc2);
+        if (split < n) {
+            gemm(true, false, m2, n - split, k, 1f, a2, a2Off, lda2, b2, b2Off, ldb2, 1f, c2, c2Off + split, ldc2);
+        }
+    }
+
+    /**
      * One row, two products summed: {@code c[cOff + j] = sum_p x[p]·A[p][j] + sum_q y[q]·B[q][j]
      * (+ bias[biasOff + j])} for j in [0, n), with A ({@code kx} rows, row i at aOff + i*lda)
      * and B ({@code ky} rows, row i at bOff + i*ldb) row-major and read in place; bias may be

@@ -183,16 +183,47 @@ public final class VectorKernels implements Kernels {
                     m2, a2, a2Off, lda2, c2, c2Off, ldc2);
             return;
         }
+        sharedB(n, k, b, bOff, ldb, n, null, 0, 0, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+    }
+
+    /**
+     * As {@link #gemmTransASharedB}: the columns from {@code split} on are packed twice per k
+     * slice (B's for A1, b2's for A2), the others once, and each MC block of A2^T is packed once
+     * per slice for both. A split that is not a multiple of {@link #NR} takes the default calls.
+     */
+    @Override
+    public void gemmTransASharedBSplit(int n, int k, float[] b, int bOff, int ldb, int split, float[] b2, int b2Off,
+                                       int ldb2, int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off,
+                                       int ldc1, int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off,
+                                       int ldc2) {
+        if (m1 < MR4 || m2 < MR4 || n <= 0 || k <= 0 || split % NR != 0 || split < 0 || split > n) {
+            Kernels.super.gemmTransASharedBSplit(n, k, b, bOff, ldb, split, b2, b2Off, ldb2, m1, a1, a1Off, lda1,
+                    c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+            return;
+        }
+        sharedB(n, k, b, bOff, ldb, split, b2, b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1,
+                m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+    }
+
+    private void sharedB(int n, int k, float[] b, int bOff, int ldb, int split, float[] b2, int b2Off, int ldb2,
+                         int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
+                         int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
         long macs = (long) (m1 + m2) * n * k;
         int parts = pool == null || macs < PARALLEL_MIN_MACS ? 1 : Math.min(pool.threads(), (n + NR - 1) / NR);
-        java.util.function.IntConsumer body = part -> sharedBColumns(part, parts, n, k, b, bOff, ldb,
-                m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+        java.util.function.IntConsumer body = part -> sharedBColumns(part, parts, n, k, b, bOff, ldb, split, b2,
+                b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
         if (parts > 1 && pool.runRegion(parts, body)) return;
         for (int part = 0; part < parts; part++) body.accept(part);
     }
 
-    /** Column block {@code part} of {@code parts} (NR-aligned) of {@link #gemmTransASharedB}, on this thread. */
-    private static void sharedBColumns(int part, int parts, int n, int k, float[] b, int bOff, int ldb,
+    /**
+     * Column block {@code part} of {@code parts} (NR-aligned) of {@link #gemmTransASharedB} (split
+     * = n) or {@link #gemmTransASharedBSplit}, on this thread. Per k slice: B's columns packed
+     * once (for A1, and for A2 left of split), b2's columns from split on packed apart (for A2),
+     * and each MC block of A2^T packed once for both of its parts.
+     */
+    private static void sharedBColumns(int part, int parts, int n, int k, float[] b, int bOff, int ldb, int split,
+                                       float[] b2, int b2Off, int ldb2,
                                        int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
                                        int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
         int size = roundUp((n + parts - 1) / parts, NR);
@@ -201,12 +232,24 @@ public final class VectorKernels implements Kernels {
         float[] ap = ws.a, tile = ws.tile;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
+            int nl = Math.max(0, Math.min(split, jc + nc) - jc);   // columns left of split (NR-aligned)
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
                 packB(false, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
                 rowBlocks(true, m1, a1, a1Off, lda1, pc, kc, 1f, bp, nc, 1f, c1, c1Off + jc, ldc1, ap, tile);
-                rowBlocks(true, m2, a2, a2Off, lda2, pc, kc, 1f, bp, nc, 1f, c2, c2Off + jc, ldc2, ap, tile);
+                if (nl == nc) {
+                    rowBlocks(true, m2, a2, a2Off, lda2, pc, kc, 1f, bp, nc, 1f, c2, c2Off + jc, ldc2, ap, tile);
+                    continue;
+                }
+                // b2's columns [jc + nl, jc + nc) over the right part of bp (B's are no longer needed
+                // there: A1 has had them), then every MC block of A2^T packed once for both parts
+                packB(false, b2, b2Off - split, ldb2, pc, kc, jc + nl, nc - nl, bp, nl * kc);
+                for (int ic = 0; ic < m2; ic += MC) {
+                    int mc = Math.min(MC, m2 - ic);
+                    packA(true, a2, a2Off, lda2, ic, mc, pc, kc, 1f, ap);
+                    macroKernel(mc, nc, kc, ap, bp, 1f, c2, c2Off + ic * ldc2 + jc, ldc2, tile);
+                }
             }
         }
     }

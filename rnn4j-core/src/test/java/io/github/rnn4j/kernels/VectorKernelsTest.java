@@ -243,6 +243,49 @@ class VectorKernelsTest {
     }
 
     /**
+     * The split form (A2's right operand from b2 after column {@code split}) gives the bits of
+     * the three GEMMs it stands for, on one to three threads, at splits on and off the panel
+     * width (off it, the default calls), at the ends, and across a cache block of k; the plain
+     * kernels' default agrees within tolerance.
+     */
+    @Test
+    void splitSharedRightOperandGivesTheBitsOfItsGemms() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        int nr = VectorKernels.NR;
+        int[][] shapes = {{32, 256, 6 * nr, 600, 4 * nr}, {40, 9, 3 * nr + 5, VectorKernels.KC + 9, nr},
+            {6, 70, 4 * nr, 300, 0}, {6, 70, 4 * nr, 300, 4 * nr}, {20, 30, 5 * nr, 200, 2 * nr + 3},
+            {3, 8, 2 * nr, 50, nr}};   // m1, m2, n, k, split
+        for (int threads : new int[]{1, 2, 3}) {
+            VectorKernels v = new VectorKernels(threads);
+            for (int[] s : shapes) {
+                int m1 = s[0], m2 = s[1], n = s[2], k = s[3], split = s[4];
+                int lda1 = m1 + 3, lda2 = m2 + 1, ldb = n + 2, ldb2 = n - split + 4, ldc1 = n + 5, ldc2 = n + 1;
+                float[] a1 = random(rnd, 2 + k * lda1), a2 = random(rnd, 1 + k * lda2);
+                float[] b = random(rnd, 3 + k * ldb), b2 = random(rnd, 5 + k * ldb2);
+                float[] c1 = random(rnd, 4 + m1 * ldc1), c2 = random(rnd, 2 + m2 * ldc2);
+                float[] w1 = c1.clone(), w2 = c2.clone(), g1 = c1.clone(), g2 = c2.clone();
+                v.gemm(true, false, m1, n, k, 1f, a1, 2, lda1, b, 3, ldb, 1f, w1, 4, ldc1);
+                if (split > 0) v.gemm(true, false, m2, split, k, 1f, a2, 1, lda2, b, 3, ldb, 1f, w2, 2, ldc2);
+                if (split < n) v.gemm(true, false, m2, n - split, k, 1f, a2, 1, lda2, b2, 5, ldb2, 1f, w2, 2 + split, ldc2);
+                v.gemmTransASharedBSplit(n, k, b, 3, ldb, split, b2, 5, ldb2, m1, a1, 2, lda1, g1, 4, ldc1,
+                        m2, a2, 1, lda2, g2, 2, ldc2);
+                String what = "threads " + threads + " m1=" + m1 + " m2=" + m2 + " n=" + n + " k=" + k + " split=" + split;
+                assertArrayEquals(w1, g1, what + ": C1");
+                assertArrayEquals(w2, g2, what + ": C2");
+                float[] p1 = c1.clone(), p2 = c2.clone();
+                plain.gemmTransASharedBSplit(n, k, b, 3, ldb, split, b2, 5, ldb2, m1, a1, 2, lda1, p1, 4, ldc1,
+                        m2, a2, 1, lda2, p2, 2, ldc2);
+                for (int i = 0; i < p2.length; i++) {
+                    assertEquals(g2[i], p2[i], 1e-4 * (1 + Math.abs(g2[i])), what + ": C2 vs plain at " + i);
+                }
+                for (int i = 0; i < p1.length; i++) {
+                    assertEquals(g1[i], p1[i], 1e-4 * (1 + Math.abs(g1[i])), what + ": C1 vs plain at " + i);
+                }
+            }
+        }
+    }
+
+    /**
      * want and got (C0 + A^T·B, A k x m) agree within 4·k·2^-24 times the sum of |C0| and the
      * |a|·|b| terms of the element, and got is untouched outside C.
      */

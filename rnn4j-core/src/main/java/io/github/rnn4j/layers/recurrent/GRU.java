@@ -104,6 +104,12 @@ public class GRU extends Recurrent<GRU> {
         return resetAfter ? 3 * units : 2 * units;
     }
 
+    /** Reset after: dR's z and r columns are the gate gradients (dz, dr); its candidate's are dhh * r. */
+    @Override
+    protected int recurrentGradSharedColumns(RecurrentFrame fr) {
+        return resetAfter ? 2 * units : super.recurrentGradSharedColumns(fr);
+    }
+
     @Override
     protected void packCellWeights(RecurrentFrame fr, Kernels k, boolean backward) {
         // reset-before backward: d(r*hd) = dhhPre · U_h^T

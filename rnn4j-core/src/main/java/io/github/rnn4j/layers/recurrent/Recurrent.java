@@ -1133,6 +1133,15 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         return gates() * units;
     }
 
+    /**
+     * How many leading columns of {@link #recurrentGrad} hold the gate gradients' values (default:
+     * all {@link #recurrentWidth} when it is the gate buffer itself, else none): the kernel and
+     * recurrent-kernel gradients share one packing of those columns.
+     */
+    protected int recurrentGradSharedColumns(RecurrentFrame fr) {
+        return recurrentGrad(fr) == fr.a ? recurrentWidth() : 0;
+    }
+
     /** Called after the generic weight gradients, for cell-specific ones. */
     protected void extraWeightGrads(RecurrentFrame fr) {
     }
@@ -1171,9 +1180,14 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         // weight gradients: one GEMM each over all timesteps
         int rows = nt * nb;
         float[] hdAll = hdBuffer(fr);
+        int sh = recurrentGradSharedColumns(fr);
         if (dR == fr.a && rw == gh) {
             // the same gate gradients on the right of both, every column: prepared once
             k.gemmTransASharedB(gh, rows, fr.a, 0, gh, nf, fr.xT, 0, nf, kernel.grad(), 0, gh,
+                    h, hdAll, 0, h, recurrentKernel.grad(), 0, gh);
+        } else if (sh > 0 && rw == gh) {
+            // the same in the first sh columns; the recurrent side's own gradients after them
+            k.gemmTransASharedBSplit(gh, rows, fr.a, 0, gh, sh, dR, sh, ldR, nf, fr.xT, 0, nf, kernel.grad(), 0, gh,
                     h, hdAll, 0, h, recurrentKernel.grad(), 0, gh);
         } else {
             k.gemm(true, false, h, rw, rows, 1f, hdAll, 0, h, dR, 0, ldR, 1f, recurrentKernel.grad(), 0, gh);
