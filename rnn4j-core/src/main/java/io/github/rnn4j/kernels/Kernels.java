@@ -49,16 +49,30 @@ public interface Kernels {
      * (reset after) layer's weight gradients: its recurrent-product gradients equal the gate
      * gradients in the z and r columns only. Each element has the value (and bits) of the
      * corresponding {@code gemm(true, false, ...)}; the default is those calls.
+     *
+     * <p>The column sums of the right operands come with it (the bias gradients), when asked:
+     * {@code sums} (may be null) is overwritten with B's, {@code sums[sumsOff + j]} for j in
+     * [0, n), and {@code sums2} (may be null) with b2's, {@code sums2[sums2Off + j - split]} for j
+     * in [split, n); each column's rows added in order from zero, as {@link #sumRowsAdd} adds them
+     * before adding the total, so the same bits.
      */
     default void gemmTransASharedBSplit(int n, int k, float[] b, int bOff, int ldb, int split, float[] b2, int b2Off,
                                         int ldb2, int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off,
                                         int ldc1, int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off,
-                                        int ldc2) {
+                                        int ldc2, float[] sums, int sumsOff, float[] sums2, int sums2Off) {
         if (split < 0 || split > n) throw new IllegalArgumentException("split must be in [0, " + n + "], got " + split);
         gemm(true, false, m1, n, k, 1f, a1, a1Off, lda1, b, bOff, ldb, 1f, c1, c1Off, ldc1);
         if (split > 0) gemm(true, false, m2, split, k, 1f, a2, a2Off, lda2, b, bOff, ldb, 1f, c2, c2Off, ldc2);
         if (split < n) {
             gemm(true, false, m2, n - split, k, 1f, a2, a2Off, lda2, b2, b2Off, ldb2, 1f, c2, c2Off + split, ldc2);
+        }
+        if (sums != null) {
+            java.util.Arrays.fill(sums, sumsOff, sumsOff + n, 0f);
+            sumRowsAdd(k, n, b, bOff, ldb, sums, sumsOff);
+        }
+        if (sums2 != null && split < n) {
+            java.util.Arrays.fill(sums2, sums2Off, sums2Off + n - split, 0f);
+            sumRowsAdd(k, n - split, b2, b2Off, ldb2, sums2, sums2Off);
         }
     }
 

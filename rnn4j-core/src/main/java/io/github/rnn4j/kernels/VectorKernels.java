@@ -183,35 +183,39 @@ public final class VectorKernels implements Kernels {
                     m2, a2, a2Off, lda2, c2, c2Off, ldc2);
             return;
         }
-        sharedB(n, k, b, bOff, ldb, n, null, 0, 0, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+        sharedB(n, k, b, bOff, ldb, n, null, 0, 0, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off,
+                ldc2, null, 0, null, 0);
     }
 
     /**
      * As {@link #gemmTransASharedB}: the columns from {@code split} on are packed twice per k
      * slice (B's for A1, b2's for A2), the others once, and each MC block of A2^T is packed once
-     * per slice for both. A split that is not a multiple of {@link #NR} takes the default calls.
+     * per slice for both; the column sums, when asked, are taken while B and b2 are packed. A
+     * split that is not a multiple of {@link #NR} takes the default calls.
      */
     @Override
     public void gemmTransASharedBSplit(int n, int k, float[] b, int bOff, int ldb, int split, float[] b2, int b2Off,
                                        int ldb2, int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off,
                                        int ldc1, int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off,
-                                       int ldc2) {
-        if (m1 < MR4 || m2 < MR4 || n <= 0 || k <= 0 || split % NR != 0 || split < 0 || split > n) {
+                                       int ldc2, float[] sums, int sumsOff, float[] sums2, int sums2Off) {
+        if (m1 < MR4 || m2 < MR4 || n <= 0 || k <= 0 || split < 0 || split > n || (split < n && split % NR != 0)) {
             Kernels.super.gemmTransASharedBSplit(n, k, b, bOff, ldb, split, b2, b2Off, ldb2, m1, a1, a1Off, lda1,
-                    c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+                    c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2, sums, sumsOff, sums2, sums2Off);
             return;
         }
         sharedB(n, k, b, bOff, ldb, split, b2, b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1,
-                m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+                m2, a2, a2Off, lda2, c2, c2Off, ldc2, sums, sumsOff, sums2, sums2Off);
     }
 
     private void sharedB(int n, int k, float[] b, int bOff, int ldb, int split, float[] b2, int b2Off, int ldb2,
                          int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
-                         int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
+                         int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2,
+                         float[] sums, int sumsOff, float[] sums2, int sums2Off) {
         long macs = (long) (m1 + m2) * n * k;
         int parts = pool == null || macs < PARALLEL_MIN_MACS ? 1 : Math.min(pool.threads(), (n + NR - 1) / NR);
         java.util.function.IntConsumer body = part -> sharedBColumns(part, parts, n, k, b, bOff, ldb, split, b2,
-                b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2);
+                b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2,
+                sums, sumsOff, sums2, sums2Off);
         if (parts > 1 && pool.runRegion(parts, body)) return;
         for (int part = 0; part < parts; part++) body.accept(part);
     }
@@ -220,12 +224,14 @@ public final class VectorKernels implements Kernels {
      * Column block {@code part} of {@code parts} (NR-aligned) of {@link #gemmTransASharedB} (split
      * = n) or {@link #gemmTransASharedBSplit}, on this thread. Per k slice: B's columns packed
      * once (for A1, and for A2 left of split), b2's columns from split on packed apart (for A2),
-     * and each MC block of A2^T packed once for both of its parts.
+     * and each MC block of A2^T packed once for both of its parts. The column sums (when asked)
+     * of this block's columns are zeroed, then added to as each slice is packed.
      */
     private static void sharedBColumns(int part, int parts, int n, int k, float[] b, int bOff, int ldb, int split,
                                        float[] b2, int b2Off, int ldb2,
                                        int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
-                                       int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2) {
+                                       int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2,
+                                       float[] sums, int sumsOff, float[] sums2, int sums2Off) {
         int size = roundUp((n + parts - 1) / parts, NR);
         int j0 = Math.min(n, part * size), j1 = Math.min(n, j0 + size);
         Workspace ws = WORKSPACE.get();
@@ -233,10 +239,14 @@ public final class VectorKernels implements Kernels {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int nl = Math.max(0, Math.min(split, jc + nc) - jc);   // columns left of split (NR-aligned)
+            if (sums != null) java.util.Arrays.fill(sums, sumsOff + jc, sumsOff + jc + nc, 0f);
+            if (sums2 != null && nl < nc) {
+                java.util.Arrays.fill(sums2, sums2Off + jc + nl - split, sums2Off + jc + nc - split, 0f);
+            }
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
-                packB(false, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+                packB(b, bOff, ldb, pc, kc, jc, nc, bp, 0, sums, sumsOff + jc);
                 rowBlocks(true, m1, a1, a1Off, lda1, pc, kc, 1f, bp, nc, 1f, c1, c1Off + jc, ldc1, ap, tile);
                 if (nl == nc) {
                     rowBlocks(true, m2, a2, a2Off, lda2, pc, kc, 1f, bp, nc, 1f, c2, c2Off + jc, ldc2, ap, tile);
@@ -244,7 +254,8 @@ public final class VectorKernels implements Kernels {
                 }
                 // b2's columns [jc + nl, jc + nc) over the right part of bp (B's are no longer needed
                 // there: A1 has had them), then every MC block of A2^T packed once for both parts
-                packB(false, b2, b2Off - split, ldb2, pc, kc, jc + nl, nc - nl, bp, nl * kc);
+                packB(b2, b2Off - split, ldb2, pc, kc, jc + nl, nc - nl, bp, nl * kc, sums2,
+                        sums2Off + jc + nl - split);
                 for (int ic = 0; ic < m2; ic += MC) {
                     int mc = Math.min(MC, m2 - ic);
                     packA(true, a2, a2Off, lda2, ic, mc, pc, kc, 1f, ap);
@@ -457,6 +468,51 @@ public final class VectorKernels implements Kernels {
             }
             for (; j < NR; j++) {
                 for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
+            }
+        }
+    }
+
+    /**
+     * {@link #packB} of an untransposed B that also adds each column's values, row after row,
+     * into {@code sums[sOff + j]} (j in [0, nc)): the column sums of a product's right operand
+     * taken while it is packed anyway. null sums: packB alone.
+     */
+    private static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp, int bpOff,
+                              float[] sums, int sOff) {
+        if (sums == null) {
+            packB(false, b, bOff, ldb, pc, kc, jc, nc, bp, bpOff);
+            return;
+        }
+        int rows = Math.max(4, Math.min(16, 8192 / Math.max(nc, 1)));
+        for (int p0 = 0; p0 < kc; p0 += rows) {
+            int p1 = Math.min(kc, p0 + rows);
+            for (int jr = 0; jr < nc; jr += NR) {
+                int base = bpOff + (jr / NR) * kc * NR;
+                int cols = Math.min(NR, nc - jr);
+                int src = bOff + (pc + p0) * ldb + jc + jr, so = sOff + jr;
+                if (cols == NR) {
+                    FloatVector t0 = FloatVector.fromArray(S, sums, so), t1 = FloatVector.fromArray(S, sums, so + L);
+                    for (int p = p0; p < p1; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        FloatVector v0 = FloatVector.fromArray(S, b, src), v1 = FloatVector.fromArray(S, b, src + L);
+                        v0.intoArray(bp, dst);
+                        v1.intoArray(bp, dst + L);
+                        t0 = t0.add(v0);
+                        t1 = t1.add(v1);
+                    }
+                    t0.intoArray(sums, so);
+                    t1.intoArray(sums, so + L);
+                } else {
+                    for (int p = p0; p < p1; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        int j = 0;
+                        for (; j < cols; j++) {
+                            bp[dst + j] = b[src + j];
+                            sums[so + j] += b[src + j];
+                        }
+                        for (; j < NR; j++) bp[dst + j] = 0f;
+                    }
+                }
             }
         }
     }

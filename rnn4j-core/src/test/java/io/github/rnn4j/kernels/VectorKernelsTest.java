@@ -244,7 +244,8 @@ class VectorKernelsTest {
 
     /**
      * The split form (A2's right operand from b2 after column {@code split}) gives the bits of
-     * the three GEMMs it stands for, on one to three threads, at splits on and off the panel
+     * the three GEMMs it stands for, and of sumRowsAdd for the column sums it takes, on one to
+     * three threads, at splits on and off the panel
      * width (off it, the default calls), at the ends, and across a cache block of k; the plain
      * kernels' default agrees within tolerance.
      */
@@ -267,14 +268,21 @@ class VectorKernelsTest {
                 v.gemm(true, false, m1, n, k, 1f, a1, 2, lda1, b, 3, ldb, 1f, w1, 4, ldc1);
                 if (split > 0) v.gemm(true, false, m2, split, k, 1f, a2, 1, lda2, b, 3, ldb, 1f, w2, 2, ldc2);
                 if (split < n) v.gemm(true, false, m2, n - split, k, 1f, a2, 1, lda2, b2, 5, ldb2, 1f, w2, 2 + split, ldc2);
+                // the column sums: B's at 1, b2's at 2 of arrays that start with junk (overwritten)
+                float[] sums = random(rnd, n + 3), sums2 = random(rnd, n - split + 4);
                 v.gemmTransASharedBSplit(n, k, b, 3, ldb, split, b2, 5, ldb2, m1, a1, 2, lda1, g1, 4, ldc1,
-                        m2, a2, 1, lda2, g2, 2, ldc2);
+                        m2, a2, 1, lda2, g2, 2, ldc2, sums, 1, sums2, 2);
                 String what = "threads " + threads + " m1=" + m1 + " m2=" + m2 + " n=" + n + " k=" + k + " split=" + split;
                 assertArrayEquals(w1, g1, what + ": C1");
                 assertArrayEquals(w2, g2, what + ": C2");
+                float[] ws = new float[n], ws2 = new float[n - split];
+                v.sumRowsAdd(k, n, b, 3, ldb, ws, 0);
+                v.sumRowsAdd(k, n - split, b2, 5, ldb2, ws2, 0);
+                assertArrayEquals(ws, Arrays.copyOfRange(sums, 1, 1 + n), what + ": B's column sums");
+                assertArrayEquals(ws2, Arrays.copyOfRange(sums2, 2, 2 + n - split), what + ": b2's column sums");
                 float[] p1 = c1.clone(), p2 = c2.clone();
                 plain.gemmTransASharedBSplit(n, k, b, 3, ldb, split, b2, 5, ldb2, m1, a1, 2, lda1, p1, 4, ldc1,
-                        m2, a2, 1, lda2, p2, 2, ldc2);
+                        m2, a2, 1, lda2, p2, 2, ldc2, null, 0, null, 0);
                 for (int i = 0; i < p2.length; i++) {
                     assertEquals(g2[i], p2[i], 1e-4 * (1 + Math.abs(g2[i])), what + ": C2 vs plain at " + i);
                 }

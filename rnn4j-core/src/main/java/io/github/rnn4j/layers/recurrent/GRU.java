@@ -213,6 +213,16 @@ public class GRU extends Recurrent<GRU> {
     }
 
     @Override
+    protected void biasGradsFromSums(RecurrentFrame fr, float[] sums, int shared) {
+        super.biasGradsFromSums(fr, sums, shared);
+        if (!resetAfter) return;
+        // the recurrent bias row: dR's sums, which are the gate gradients' before column shared
+        int gh = 3 * units;
+        float[] g = bias.grad();
+        for (int j = 0; j < gh; j++) g[gh + j] += j < shared ? sums[j] : sums[gh + j - shared];
+    }
+
+    @Override
     protected void biasGrads(RecurrentFrame fr, int rows) {
         super.biasGrads(fr, rows);
         if (resetAfter) Kernels.get().sumRowsAdd(rows, 3 * units, fr.dR, 0, 3 * units, bias.grad(), 3 * units);

@@ -423,6 +423,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         boolean[] validBuf;
         float[] dh, dc, tmp, carry, saveH, saveC; // [B, H]
         float[] dxT;     // [T, B, F] input gradient before it is put back in batch-major order
+        float[] gradSums; // [2 GH] column sums of the gate gradients, then of dR's own columns (bias gradients)
         int[] lastValid; // [B] last valid step, -1 if none
         // the time loop in phases of chunks of rows or units (see the class comment)
         final PhaseQueue queue = new PhaseQueue();
@@ -1181,19 +1182,19 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int rows = nt * nb;
         float[] hdAll = hdBuffer(fr);
         int sh = recurrentGradSharedColumns(fr);
-        if (dR == fr.a && rw == gh) {
-            // the same gate gradients on the right of both, every column: prepared once
-            k.gemmTransASharedB(gh, rows, fr.a, 0, gh, nf, fr.xT, 0, nf, kernel.grad(), 0, gh,
-                    h, hdAll, 0, h, recurrentKernel.grad(), 0, gh);
-        } else if (sh > 0 && rw == gh) {
-            // the same in the first sh columns; the recurrent side's own gradients after them
+        if (sh > 0 && rw == gh) {
+            // the gate gradients on the right of both products in their first sh columns (every
+            // column but GRU's candidate), prepared once for both; the recurrent side's own
+            // gradients after them; the bias gradients' column sums taken as they are prepared
+            float[] sums = useBias ? (fr.gradSums = RecurrentFrame.grow(fr.gradSums, 2 * gh)) : null;
             k.gemmTransASharedBSplit(gh, rows, fr.a, 0, gh, sh, dR, sh, ldR, nf, fr.xT, 0, nf, kernel.grad(), 0, gh,
-                    h, hdAll, 0, h, recurrentKernel.grad(), 0, gh);
+                    h, hdAll, 0, h, recurrentKernel.grad(), 0, gh, sums, 0, sh < gh ? sums : null, gh);
+            if (useBias) biasGradsFromSums(fr, sums, sh);
         } else {
             k.gemm(true, false, h, rw, rows, 1f, hdAll, 0, h, dR, 0, ldR, 1f, recurrentKernel.grad(), 0, gh);
             k.gemm(true, false, nf, gh, rows, 1f, fr.xT, 0, nf, fr.a, 0, gh, 1f, kernel.grad(), 0, gh);
+            if (useBias) biasGrads(fr, rows);
         }
-        if (useBias) biasGrads(fr, rows);
         extraWeightGrads(fr);
 
         // dx = dA · W^T, back to batch-major, through the dropout mask (unless no one wants it:
@@ -1252,7 +1253,21 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (r1 > r0) Kernels.get().gemmPacked(r1 - r0, 0, nf, fr.a, r0 * gh, gh, fr.wT, 0f, fr.dxT, r0 * nf, nf);
     }
 
-    /** Bias gradient: column sums of the gate gradients (GRU reset-after adds the recurrent row). */
+    /**
+     * The bias gradients from the gate gradients' column sums ({@code sums[0, GH)}) and, from
+     * column {@code shared} on, the recurrent-product gradients' own ({@code sums[GH, 2 GH -
+     * shared)}): the bits of {@link #biasGrads} (the same sums, added once).
+     */
+    protected void biasGradsFromSums(RecurrentFrame fr, float[] sums, int shared) {
+        int gh = gates() * units;
+        float[] g = bias.grad();
+        for (int j = 0; j < gh; j++) g[j] += sums[j];
+    }
+
+    /**
+     * Bias gradient: column sums of the gate gradients (GRU reset-after adds the recurrent row),
+     * when the weight gradients did not take them ({@link #biasGradsFromSums}).
+     */
     protected void biasGrads(RecurrentFrame fr, int rows) {
         int gh = gates() * units;
         Kernels.get().sumRowsAdd(rows, gh, fr.a, 0, gh, bias.grad(), 0);
