@@ -433,29 +433,7 @@ public final class VectorKernels implements Kernels {
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
                               float[] bp, int bpOff) {
         if (!transB) {
-            int rows = Math.max(4, Math.min(16, 8192 / Math.max(nc, 1)));
-            for (int p0 = 0; p0 < kc; p0 += rows) {
-                int p1 = Math.min(kc, p0 + rows);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    int base = bpOff + (jr / NR) * kc * NR;
-                    int cols = Math.min(NR, nc - jr);
-                    int src = bOff + (pc + p0) * ldb + jc + jr;
-                    if (cols == NR) {
-                        for (int p = p0; p < p1; p++, src += ldb) {
-                            int dst = base + p * NR;
-                            FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                            FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
-                        }
-                    } else {
-                        for (int p = p0; p < p1; p++, src += ldb) {
-                            int dst = base + p * NR;
-                            int j = 0;
-                            for (; j < cols; j++) bp[dst + j] = b[src + j];
-                            for (; j < NR; j++) bp[dst + j] = 0f;
-                        }
-                    }
-                }
-            }
+            packB(b, bOff, ldb, pc, kc, jc, nc, bp, bpOff, null, 0);
             return;
         }
         for (int jr = 0; jr < nc; jr += NR) {
@@ -473,16 +451,12 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * {@link #packB} of an untransposed B that also adds each column's values, row after row,
-     * into {@code sums[sOff + j]} (j in [0, nc)): the column sums of a product's right operand
-     * taken while it is packed anyway. null sums: packB alone.
+     * {@link #packB} of an untransposed B, in blocks of rows (see there), that also adds each
+     * column's values, row after row, into {@code sums[sOff + j]} (j in [0, nc)) when sums is not
+     * null: the column sums of a product's right operand, taken while it is packed anyway.
      */
     private static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp, int bpOff,
                               float[] sums, int sOff) {
-        if (sums == null) {
-            packB(false, b, bOff, ldb, pc, kc, jc, nc, bp, bpOff);
-            return;
-        }
         int rows = Math.max(4, Math.min(16, 8192 / Math.max(nc, 1)));
         for (int p0 = 0; p0 < kc; p0 += rows) {
             int p1 = Math.min(kc, p0 + rows);
@@ -490,7 +464,13 @@ public final class VectorKernels implements Kernels {
                 int base = bpOff + (jr / NR) * kc * NR;
                 int cols = Math.min(NR, nc - jr);
                 int src = bOff + (pc + p0) * ldb + jc + jr, so = sOff + jr;
-                if (cols == NR) {
+                if (cols == NR && sums == null) {
+                    for (int p = p0; p < p1; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                    }
+                } else if (cols == NR) {
                     FloatVector t0 = FloatVector.fromArray(S, sums, so), t1 = FloatVector.fromArray(S, sums, so + L);
                     for (int p = p0; p < p1; p++, src += ldb) {
                         int dst = base + p * NR;
@@ -508,7 +488,7 @@ public final class VectorKernels implements Kernels {
                         int j = 0;
                         for (; j < cols; j++) {
                             bp[dst + j] = b[src + j];
-                            sums[so + j] += b[src + j];
+                            if (sums != null) sums[so + j] += b[src + j];
                         }
                         for (; j < NR; j++) bp[dst + j] = 0f;
                     }

@@ -509,18 +509,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         fr.withInitialState = inputs.length > 1;
 
         // transpose to time-major processing order, applying the input dropout mask
-        float[] xd = x.data();
-        for (int s = 0; s < nt; s++) {
-            int t = goBackwards ? nt - 1 - s : s;
-            for (int b = 0; b < nb; b++) {
-                int src = (b * nt + t) * nf, dst = (s * nb + b) * nf;
-                if (fr.dmask == null) {
-                    System.arraycopy(xd, src, fr.xT, dst, nf);
-                } else {
-                    k.mul(nf, xd, src, fr.dmask, b * nf, fr.xT, dst);
-                }
-            }
-        }
+        reorderSteps(fr, k, nb, nt, nf, x.data(), fr.xT, true);
         // the input projection x·W + b is independent of the state: each chunk computes it for a
         // block of steps just before the first of them, so it is still in cache when used
 
@@ -1202,21 +1191,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         Tensor dx = null;
         if (frame.wantsInputGradient(0)) {
             fr.dxT = RecurrentFrame.grow(fr.dxT, rows * nf);
-            float[] dxT = fr.dxT;
             inputGrad(fr, k);
             dx = Tensor.zeros(nb, nt, nf);
-            float[] dxd = dx.data();
-            for (int s = 0; s < nt; s++) {
-                int t = goBackwards ? nt - 1 - s : s;
-                for (int b = 0; b < nb; b++) {
-                    int src = (s * nb + b) * nf, dst = (b * nt + t) * nf;
-                    if (fr.dmask == null) {
-                        System.arraycopy(dxT, src, dxd, dst, nf);
-                    } else {
-                        k.mul(nf, dxT, src, fr.dmask, b * nf, dxd, dst);
-                    }
-                }
-            }
+            reorderSteps(fr, k, nb, nt, nf, dx.data(), fr.dxT, false);
         }
         Tensor[] grads = new Tensor[fr.withInitialState ? 1 + stateCount() : 1];
         grads[0] = dx;
@@ -1241,6 +1218,29 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (parts == 1 || !k.parallel(parts, fr.dxBody)) {
             fr.dxParts = 1;
             inputGradRows(fr, 0);
+        }
+    }
+
+    /**
+     * Moves each sample's nf values of each step between the batch-major rows (b, t) of bm and
+     * the time-major rows (s, b) of tm, in processing order (goBackwards reverses t), times the
+     * input dropout mask when there is one: into tm (the forward's input), or into bm (the
+     * backward's dx) when toTimeMajor is false.
+     */
+    private void reorderSteps(RecurrentFrame fr, Kernels k, int nb, int nt, int nf, float[] bm, float[] tm,
+                              boolean toTimeMajor) {
+        for (int s = 0; s < nt; s++) {
+            int t = goBackwards ? nt - 1 - s : s;
+            for (int b = 0; b < nb; b++) {
+                int bi = (b * nt + t) * nf, ti = (s * nb + b) * nf;
+                float[] src = toTimeMajor ? bm : tm, dst = toTimeMajor ? tm : bm;
+                int so = toTimeMajor ? bi : ti, d = toTimeMajor ? ti : bi;
+                if (fr.dmask == null) {
+                    System.arraycopy(src, so, dst, d, nf);
+                } else {
+                    k.mul(nf, src, so, fr.dmask, b * nf, dst, d);
+                }
+            }
         }
     }
 
