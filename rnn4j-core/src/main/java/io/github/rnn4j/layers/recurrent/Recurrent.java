@@ -4,6 +4,7 @@ import io.github.rnn4j.kernels.Activations;
 import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.kernels.PackedMatrix;
 import io.github.rnn4j.kernels.PhaseQueue;
+import io.github.rnn4j.kernels.RowQueue;
 import io.github.rnn4j.layers.Initializer;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Mask;
@@ -56,8 +57,11 @@ import java.util.function.IntConsumer;
  * state update. A phase starts when the one before it is complete. Each thread first claims the
  * chunk of its own index, so with unit chunks it reads the same columns of the weights at every
  * step, from its own core's cache; a thread that loses its core to another process just takes
- * fewer chunks. Each chunk is computed by the same code whichever thread takes it, so the results
- * do not depend on the thread count.
+ * fewer chunks. Row chunks need no phases (a row's step needs only that row's step before): each
+ * thread runs its rows through the whole sequence, and one that runs out of rows takes half of
+ * the rows of a slower thread from its next step on ({@link RowQueue}). Each chunk is computed
+ * by the same code whichever thread takes it, so the results do not depend on the thread count
+ * or on which thread ends up with which rows.
  *
  * <p>Handled here, for every cell: dropout and recurrentDropout (Keras's variational convention:
  * one mask per sequence batch, drawn when the batch starts and reused at every step; the rate is
@@ -427,9 +431,12 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int[] lastValid; // [B] last valid step, -1 if none
         // the time loop in phases of chunks of rows or units (see the class comment)
         final PhaseQueue queue = new PhaseQueue();
+        final RowQueue rowQueue = new RowQueue();
         IntConsumer body;        // one thread's share of the time loop; made once per frame
         boolean backwardPass;
         boolean wholeSequence;   // each chunk runs every step (row chunks, or one chunk)
+        boolean rowTasks;        // row chunks on several threads: rows handed out by rowQueue
+        int projBlock;           // steps per input-projection block in this pass (cells that fuse nothing)
         int[] b0 = new int[1], b1 = new int[1];   // batch rows of each chunk
         int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
@@ -634,7 +641,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             return;
         }
         float[] xh = fr.xh;
-        int kx = fr.xhWidth, base = chunkOf(fr, b0, j0) * nb * kx;
+        int kx = fr.xhWidth, base = xhBase(fr, b0, j0);
         for (int b = b0; b < b1; b++) {
             int row = base + b * kx;
             System.arraycopy(hd, hdOff + b * h, xh, row, h);
@@ -669,10 +676,19 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             }
             return;
         }
-        int kx = fr.xhWidth, base = chunkOf(fr, b0, j0) * nb * kx;
+        int kx = fr.xhWidth, base = xhBase(fr, b0, j0);
         int off = cOff + b0 * ldc + g * h;
         k.gemmPacked(b1 - b0, j0, j1, fr.xh, base + b0 * kx + h, kx, fr.wPack[g], 0f, c, off, ldc);
         if (bv != null && !fr.foldBias) k.addRowVector(b1 - b0, j1 - j0, bv, col, c, off + j0, ldc);
+    }
+
+    /**
+     * Where the chunk of rows from b0 and units from j0 keeps its rows of {@code fr.xh}: unit
+     * chunks each have their own [B, xhWidth] part (each needs every row); row chunks share the
+     * first, as no two threads hold the same row at once.
+     */
+    private static int xhBase(RecurrentFrame fr, int b0, int j0) {
+        return fr.rowTasks ? 0 : chunkOf(fr, b0, j0) * fr.b * fr.xhWidth;
     }
 
     /** The index of the chunk that starts at row b0 and unit j0 in this call's split. */
@@ -822,12 +838,57 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         // a chunk that has every unit of its rows depends on nothing but itself: it runs the whole
         // sequence at once, with no wait between steps (one phase); unit chunks meet at every phase
         fr.wholeSequence = rows || chunks == 1;
-        fr.queue.reset(fr.wholeSequence ? 1 : fr.t * perStep, chunks);
+        fr.rowTasks = rows;
+        fr.projBlock = projectionBlock(fr.b1[0] - fr.b0[0]);
+        if (rows) {
+            fr.rowQueue.reset(nb, fr.t, chunks, ROW_ALIGN, ROW_ALIGN);
+        } else {
+            fr.queue.reset(fr.wholeSequence ? 1 : fr.t * perStep, chunks);
+        }
         if (chunks == 1 || !k.parallel(k.threads(), fr.body)) fr.body.accept(0);
+    }
+
+    /** How many times the last time loop moved rows between threads (for tests). */
+    static int lastRowSteals(Frame frame) {
+        RecurrentFrame fr = (RecurrentFrame) frame;
+        return fr.rowTasks ? fr.rowQueue.steals() : 0;
+    }
+
+    /** Test hook: called with the thread's part before each step a row task runs (null: none). */
+    static volatile IntConsumer rowStepHook;
+
+    /**
+     * One thread's share of a time loop split by rows: tasks of rows from {@link RowQueue},
+     * every phase of each step handed out, in order (a thread that finishes its rows takes some
+     * of a slower thread's, see RowQueue).
+     */
+    private void runRowTasks(RecurrentFrame fr, int part) {
+        RowQueue q = fr.rowQueue;
+        int perStep = fr.backwardPass ? backwardPhases() + 1 : forwardPhases();
+        for (int t = q.claimOwn(part); t >= 0 || (t = q.acquire()) >= 0; t = -1) {
+            try {
+                for (long r; (r = q.advance(t)) >= 0; ) {
+                    IntConsumer hook = rowStepHook;
+                    if (hook != null) hook.accept(part);
+                    int step = RowQueue.step(r), b0 = RowQueue.lo(r), b1 = RowQueue.hi(r);
+                    for (int phase = 0; phase < perStep; phase++) {
+                        if (fr.backwardPass) backwardChunk(fr, fr.t - 1 - step, phase, b0, b1, 0, units);
+                        else forwardChunk(fr, step, phase, b0, b1, 0, units);
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                q.fail();
+                throw e;
+            }
+        }
     }
 
     /** One thread's share of the time loop (part: its index in the region): claims chunks until none is left. */
     private void runChunks(RecurrentFrame fr, int part) {
+        if (fr.rowTasks) {
+            runRowTasks(fr, part);
+            return;
+        }
         int perStep = fr.backwardPass ? backwardPhases() + 1 : forwardPhases();
         int chunks = fr.queue.chunks();
         for (long t = -1; (t = fr.queue.claim(part, t)) >= 0; ) {
@@ -865,7 +926,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     private void forwardChunk(RecurrentFrame fr, int s, int phase, int b0, int b1, int j0, int j1) {
         int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
         if (phase == 0 && !fr.fused) {
-            int block = projectionBlock(b1 - b0);
+            int block = fr.projBlock;
             if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), b0, b1, j0, j1);
         }
         stepForward(fr, s, phase, hdBuffer(fr), s * bh, b0, b1, j0, j1);

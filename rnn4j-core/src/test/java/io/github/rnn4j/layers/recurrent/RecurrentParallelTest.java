@@ -169,6 +169,72 @@ class RecurrentParallelTest {
     }
 
     /**
+     * Rows handed from a slow thread to a fast one in the middle of the sequence (RowQueue: the
+     * thread that finishes its rows steals half of the other's at a step boundary) give the bits
+     * of the same call without a steal: outputs, final states, input and weight gradients, with
+     * a mask and recurrent dropout, in the forward and the backward time loop. In the first run
+     * the test hook holds part 0's first step until part 1 has run out of rows and taken some of
+     * part 0's; the second run, unhooked, is the reference (its own steals, if any, are the
+     * machine's). Under the plain kernels (no pool) both runs
+     * are one chunk on one thread and only the comparison is made.
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void rowsStolenMidSequenceGiveTheBitsOfAnUndisturbedRun(Cell cell) {
+        int nb = 24, nt = 12;
+        splitRows(true);
+        boolean pooled = Kernels.get() instanceof VectorKernels v && v.threads() >= 2;
+        float[][][] runs = new float[2][][];
+        try {
+            for (int run = 0; run < 2; run++) {
+                Recurrent<?> l = build(cell.create(NH).returnSequences(true).returnState(true).recurrentDropout(0.3),
+                        NF, false, 12);
+                if (pooled) assertTrue(l.timeLoopSplitsRows(nb), "row chunks");
+                SplittableRandom r = new SplittableRandom(51);
+                Tensor x = random(r, 1f, nb, nt, NF);
+                Tensor dy = random(r, 1f, nb, nt, NH);
+                int[] lengths = new int[nb];
+                for (int b = 0; b < nb; b++) lengths[b] = 1 + (b * 5) % nt;
+                // part 1's first step waits until part 0 holds its rows (else a late caller would
+                // find them taken whole); part 0's first step waits until part 1, out of rows, has
+                // taken some of them (each wait gives up after 2 s, so a thread that never comes
+                // fails the steal assertions below, not the build by a hang)
+                Layer.Frame f = l.newFrame();
+                java.util.concurrent.atomic.AtomicIntegerArray seen = new java.util.concurrent.atomic.AtomicIntegerArray(2);
+                Recurrent.rowStepHook = run == 0 ? part -> {
+                    if (part > 1 || seen.getAndIncrement(part) > 0) return;
+                    long end = System.nanoTime() + 2_000_000_000L;
+                    while ((part == 1 ? seen.get(0) == 0 : Recurrent.lastRowSteals(f) == 0) && System.nanoTime() < end) {
+                        Thread.onSpinWait();
+                    }
+                } : null;
+                Tensor[] out = l.forward(new Tensor[]{x}, Mask.fromLengths(nt, lengths), f, true);
+                int forwardSteals = Recurrent.lastRowSteals(f);
+                l.zeroGrads();
+                seen.set(0, 0);
+                seen.set(1, 0);
+                Tensor[] douts = new Tensor[out.length];
+                douts[0] = dy;
+                Tensor dx = l.backward(douts, f)[0];
+                if (run == 0 && pooled) {
+                    assertTrue(forwardSteals >= 1, cell + ": the held-up forward must move rows");
+                    assertTrue(Recurrent.lastRowSteals(f) >= 1, cell + ": the held-up backward must move rows");
+                }
+                float[][] g = RecurrentTesting.grads(l);
+                runs[run] = new float[out.length + 1 + g.length][];
+                for (int i = 0; i < out.length; i++) runs[run][i] = out[i].data();
+                runs[run][out.length] = dx.data();
+                System.arraycopy(g, 0, runs[run], out.length + 1, g.length);
+            }
+        } finally {
+            Recurrent.rowStepHook = null;
+        }
+        for (int i = 0; i < runs[0].length; i++) {
+            assertArrayEquals(runs[1][i], runs[0][i], cell + ": array " + i + " (outputs and states, dx, then weight gradients)");
+        }
+    }
+
+    /**
      * A frame marked inferenceOnly keeps one step of gate activations instead of every step's:
      * its inference forward gives the bits of a plain frame's (outputs and final states; with a
      * mask; split by rows, by units, or one chunk; then again at another batch size on the same
