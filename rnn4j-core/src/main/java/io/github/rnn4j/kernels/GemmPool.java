@@ -49,6 +49,8 @@ final class GemmPool {
     private final java.util.concurrent.atomic.AtomicLongArray partClaims;
     /** Workers parked (or about to park); the caller unparks only when there are any. */
     private final AtomicInteger parkedWorkers = new AtomicInteger();
+    /** Work a region's parts share, reset by the region's call while it holds the pool. */
+    private final RowQueue rowQueue = new RowQueue();
     /** Whether the caller is parked (or about to park) waiting for the last chunk. */
     private volatile boolean callerParked;
     private volatile Thread caller;
@@ -138,6 +140,31 @@ final class GemmPool {
             this.region = null;
             busy.set(false);
         }
+    }
+
+    /**
+     * As {@link #runRegion(int, java.util.function.IntConsumer)}, with the pool's {@link #rowQueue}
+     * reset first for {@code rows} rows of {@code steps} steps in {@code parts} ranges (see
+     * {@link RowQueue#reset}): the parts share that work through it. The queue is reset only
+     * once the pool is held, so a call that finds the pool busy leaves another's queue alone.
+     */
+    boolean runRegion(int parts, java.util.function.IntConsumer body, int rows, int steps, int align, int minRows) {
+        if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
+        if (!busy.compareAndSet(false, true)) return false;
+        try {
+            rowQueue.reset(rows, steps, parts, align, minRows);
+            this.region = body;
+            dispatch(parts | REGION);
+            return true;
+        } finally {
+            this.region = null;
+            busy.set(false);
+        }
+    }
+
+    /** The queue of {@link #runRegion(int, java.util.function.IntConsumer, int, int, int, int)}, for its parts. */
+    RowQueue rowQueue() {
+        return rowQueue;
     }
 
     /** Flag of a region's part count in {@link #dispatch} (bit 31 of the ticket). */

@@ -213,54 +213,80 @@ public final class VectorKernels implements Kernels {
                          float[] sums, int sumsOff, float[] sums2, int sums2Off) {
         long macs = (long) (m1 + m2) * n * k;
         int parts = pool == null || macs < PARALLEL_MIN_MACS ? 1 : Math.min(pool.threads(), (n + NR - 1) / NR);
-        java.util.function.IntConsumer body = part -> sharedBColumns(part, parts, n, k, b, bOff, ldb, split, b2,
-                b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2, c2, c2Off, ldc2,
-                sums, sumsOff, sums2, sums2Off);
-        if (parts > 1 && pool.runRegion(parts, body)) return;
-        for (int part = 0; part < parts; part++) body.accept(part);
+        int slices = (k + KC - 1) / KC;
+        if (parts > 1) {
+            // columns cut into one range per thread, handed out a k slice at a time: a thread
+            // that runs out takes half of a slower one's remaining columns from its next slice
+            RowQueue q = pool.rowQueue();
+            java.util.function.IntConsumer body = part -> {
+                for (int t = q.claimOwn(part); t >= 0 || (t = q.acquire()) >= 0; t = -1) {
+                    try {
+                        for (long r; (r = q.advance(t)) >= 0; ) {
+                            sharedBSlice(RowQueue.step(r), RowQueue.lo(r), RowQueue.hi(r), k, b, bOff, ldb, split,
+                                    b2, b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2,
+                                    c2, c2Off, ldc2, sums, sumsOff, sums2, sums2Off);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        q.fail();
+                        throw e;
+                    }
+                }
+            };
+            if (pool.runRegion(parts, body, n, slices, NR, SHARED_B_MIN_COLUMNS)) return;
+        }
+        for (int slice = 0; slice < slices; slice++) {
+            sharedBSlice(slice, 0, n, k, b, bOff, ldb, split, b2, b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1,
+                    m2, a2, a2Off, lda2, c2, c2Off, ldc2, sums, sumsOff, sums2, sums2Off);
+        }
     }
 
     /**
-     * Column block {@code part} of {@code parts} (NR-aligned) of {@link #gemmTransASharedB} (split
-     * = n) or {@link #gemmTransASharedBSplit}, on this thread. Per k slice: B's columns packed
-     * once (for A1, and for A2 left of split), b2's columns from split on packed apart (for A2),
-     * and each MC block of A2^T packed once for both of its parts. The column sums (when asked)
-     * of this block's columns are zeroed, then added to as each slice is packed.
+     * Fewest columns a thread of {@link #sharedB} takes from another (and leaves it): each column
+     * range packs all of A2^T per slice, which costs about as much as 30-60 columns of its
+     * products.
      */
-    private static void sharedBColumns(int part, int parts, int n, int k, float[] b, int bOff, int ldb, int split,
-                                       float[] b2, int b2Off, int ldb2,
-                                       int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
-                                       int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2,
-                                       float[] sums, int sumsOff, float[] sums2, int sums2Off) {
-        int size = roundUp((n + parts - 1) / parts, NR);
-        int j0 = Math.min(n, part * size), j1 = Math.min(n, j0 + size);
+    static final int SHARED_B_MIN_COLUMNS = 8 * NR;
+
+    /**
+     * K slice {@code slice} ({@value #KC} deep) of columns [j0, j1) (NR-aligned) of
+     * {@link #gemmTransASharedB} (split = n) or {@link #gemmTransASharedBSplit}, on this thread,
+     * in blocks of NC columns: B's columns packed once (for A1, and for A2 left of split), b2's
+     * columns from split on packed apart (for A2), and each MC block of A2^T packed once for both
+     * of its parts. The column sums (when asked) are zeroed at slice 0 and added to as each
+     * slice is packed. Every element sums its slices in order, whichever thread runs them.
+     */
+    static void sharedBSlice(int slice, int j0, int j1, int k, float[] b, int bOff, int ldb, int split,
+                                     float[] b2, int b2Off, int ldb2,
+                                     int m1, float[] a1, int a1Off, int lda1, float[] c1, int c1Off, int ldc1,
+                                     int m2, float[] a2, int a2Off, int lda2, float[] c2, int c2Off, int ldc2,
+                                     float[] sums, int sumsOff, float[] sums2, int sums2Off) {
         Workspace ws = WORKSPACE.get();
         float[] ap = ws.a, tile = ws.tile;
+        int pc = slice * KC, kc = Math.min(KC, k - pc);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int nl = Math.max(0, Math.min(split, jc + nc) - jc);   // columns left of split (NR-aligned)
-            if (sums != null) java.util.Arrays.fill(sums, sumsOff + jc, sumsOff + jc + nc, 0f);
-            if (sums2 != null && nl < nc) {
-                java.util.Arrays.fill(sums2, sums2Off + jc + nl - split, sums2Off + jc + nc - split, 0f);
+            if (slice == 0) {
+                if (sums != null) java.util.Arrays.fill(sums, sumsOff + jc, sumsOff + jc + nc, 0f);
+                if (sums2 != null && nl < nc) {
+                    java.util.Arrays.fill(sums2, sums2Off + jc + nl - split, sums2Off + jc + nc - split, 0f);
+                }
             }
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                float[] bp = ws.b(roundUp(nc, NR) * kc);
-                packB(b, bOff, ldb, pc, kc, jc, nc, bp, 0, sums, sumsOff + jc);
-                rowBlocks(true, m1, a1, a1Off, lda1, pc, kc, 1f, bp, nc, 1f, c1, c1Off + jc, ldc1, ap, tile);
-                if (nl == nc) {
-                    rowBlocks(true, m2, a2, a2Off, lda2, pc, kc, 1f, bp, nc, 1f, c2, c2Off + jc, ldc2, ap, tile);
-                    continue;
-                }
-                // b2's columns [jc + nl, jc + nc) over the right part of bp (B's are no longer needed
-                // there: A1 has had them), then every MC block of A2^T packed once for both parts
-                packB(b2, b2Off - split, ldb2, pc, kc, jc + nl, nc - nl, bp, nl * kc, sums2,
-                        sums2Off + jc + nl - split);
-                for (int ic = 0; ic < m2; ic += MC) {
-                    int mc = Math.min(MC, m2 - ic);
-                    packA(true, a2, a2Off, lda2, ic, mc, pc, kc, 1f, ap);
-                    macroKernel(mc, nc, kc, ap, bp, 1f, c2, c2Off + ic * ldc2 + jc, ldc2, tile);
-                }
+            float[] bp = ws.b(roundUp(nc, NR) * kc);
+            packB(b, bOff, ldb, pc, kc, jc, nc, bp, 0, sums, sumsOff + jc);
+            rowBlocks(true, m1, a1, a1Off, lda1, pc, kc, 1f, bp, nc, 1f, c1, c1Off + jc, ldc1, ap, tile);
+            if (nl == nc) {
+                rowBlocks(true, m2, a2, a2Off, lda2, pc, kc, 1f, bp, nc, 1f, c2, c2Off + jc, ldc2, ap, tile);
+                continue;
+            }
+            // b2's columns [jc + nl, jc + nc) over the right part of bp (B's are no longer needed
+            // there: A1 has had them), then every MC block of A2^T packed once for both parts
+            packB(b2, b2Off - split, ldb2, pc, kc, jc + nl, nc - nl, bp, nl * kc, sums2,
+                    sums2Off + jc + nl - split);
+            for (int ic = 0; ic < m2; ic += MC) {
+                int mc = Math.min(MC, m2 - ic);
+                packA(true, a2, a2Off, lda2, ic, mc, pc, kc, 1f, ap);
+                macroKernel(mc, nc, kc, ap, bp, 1f, c2, c2Off + ic * ldc2 + jc, ldc2, tile);
             }
         }
     }

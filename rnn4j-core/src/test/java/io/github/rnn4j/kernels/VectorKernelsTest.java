@@ -294,6 +294,53 @@ class VectorKernelsTest {
     }
 
     /**
+     * The split shared product's k slices may come over any cut of the columns (a thread that
+     * runs out of work takes some of another's columns from its next slice, RowQueue): slice 0
+     * over all columns, slice 1 in two ranges, slice 2 in three taken in reverse order give the
+     * bits of the unsplit product and of its column sums, with the split column inside a range.
+     */
+    @Test
+    void splitSharedProductSlicesGiveTheSameBitsOverAnyColumnRanges() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        int nr = VectorKernels.NR, kc = VectorKernels.KC;
+        int m1 = 12, m2 = 40, n = 20 * nr, k = 2 * kc + 37;
+        for (int split : new int[]{8 * nr, n}) {
+            int lda1 = m1 + 1, lda2 = m2 + 3, ldb = n + 2, ldb2 = n - split + 1, ldc1 = n + 3, ldc2 = n + 2;
+            float[] a1 = random(rnd, k * lda1), a2 = random(rnd, k * lda2);
+            float[] b = random(rnd, k * ldb), b2 = random(rnd, 1 + k * ldb2);
+            float[] c1 = random(rnd, m1 * ldc1), c2 = random(rnd, m2 * ldc2);
+            float[][] out = new float[2][], out2 = new float[2][], sumsOut = new float[2][], sums2Out = new float[2][];
+            int[][][] schedules = {
+                {{0, 0, n}, {1, 0, n}, {2, 0, n}},
+                {{0, 0, n}, {1, 0, 9 * nr}, {1, 9 * nr, n}, {2, 15 * nr, n}, {2, 3 * nr, 15 * nr}, {2, 0, 3 * nr}}};
+            float[] sums0 = random(rnd, n), sums20 = random(rnd, n - split + 1);   // junk, overwritten
+            for (int run = 0; run < 2; run++) {
+                float[] g1 = c1.clone(), g2 = c2.clone(), sums = sums0.clone(), sums2 = sums20.clone();
+                for (int[] step : schedules[run]) {
+                    VectorKernels.sharedBSlice(step[0], step[1], step[2], k, b, 0, ldb, split, b2, 1, ldb2,
+                            m1, a1, 0, lda1, g1, 0, ldc1, m2, a2, 0, lda2, g2, 0, ldc2,
+                            sums, 0, split < n ? sums2 : null, 1);
+                }
+                out[run] = g1;
+                out2[run] = g2;
+                sumsOut[run] = sums;
+                sums2Out[run] = sums2;
+            }
+            String what = "split " + split;
+            assertArrayEquals(out[0], out[1], what + ": C1");
+            assertArrayEquals(out2[0], out2[1], what + ": C2");
+            assertArrayEquals(sumsOut[0], sumsOut[1], what + ": B's column sums");
+            if (split < n) assertArrayEquals(sums2Out[0], sums2Out[1], what + ": b2's column sums");
+            // and the whole-range schedule is the product itself
+            float[] w2 = c2.clone();
+            VectorKernels v = new VectorKernels(1);
+            v.gemm(true, false, m2, split, k, 1f, a2, 0, lda2, b, 0, ldb, 1f, w2, 0, ldc2);
+            if (split < n) v.gemm(true, false, m2, n - split, k, 1f, a2, 0, lda2, b2, 1, ldb2, 1f, w2, split, ldc2);
+            assertArrayEquals(w2, out2[0], what + ": C2 against its GEMMs");
+        }
+    }
+
+    /**
      * want and got (C0 + A^T·B, A k x m) agree within 4·k·2^-24 times the sum of |C0| and the
      * |a|·|b| terms of the element, and got is untouched outside C.
      */
