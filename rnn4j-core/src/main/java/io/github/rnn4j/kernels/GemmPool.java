@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * next job with the previous job's arguments.
  *
  * <p>It also runs a parallel region ({@link #runRegion}): a few parts, one per thread, that share
- * work among themselves (the recurrent time loop, through a {@link PhaseQueue}). Part i runs on
+ * work among themselves (the recurrent time loop, through a {@link PhaseQueue} or a
+ * {@link RowQueue}; the weight-gradient products through the pool's own RowQueue). Part i runs on
  * worker i (the caller runs part 0), so a part that prefers the same share of the work call
  * after call finds its data in its core's cache; but a part is claimed, not assigned: once the
  * caller is done with part 0 it runs every part no worker has claimed yet (with a queue they

@@ -158,7 +158,11 @@ public final class VectorKernels implements Kernels {
             boolean colsOk = n >= threads * NR * 2, rowsOk = m >= threads * MR;
             boolean byColumns = colsOk ? (!rowsOk || n >= m) : !rowsOk;
             int chunks = chunkCount(m, n, k, threads, byColumns);
-            if (chunks > 1 && pool.run(chunks, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
+            if (chunks == threads && byColumns && m >= MR4 && (long) m * k >= LARGE_OPERAND) {
+                // one column range per thread (each packs all of op(A)), handed out a k slice at
+                // a time: a thread that runs out takes half of a slower one's columns
+                if (sliced(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) return;
+            } else if (chunks > 1 && pool.run(chunks, byColumns, transA, transB, m, n, k, alpha, a, aOff, lda,
                     b, bOff, ldb, beta, c, cOff, ldc)) {
                 return;
             }
@@ -167,9 +171,63 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Both products over one packing of B: the columns are cut into one block per thread (a
-     * pool region), and each k slice of a block's B is packed once, then multiplied by the
-     * slice of A1^T and of A2^T (the weight gradients of a recurrent layer pack the [T·B, GH]
+     * A pooled GEMM whose column pieces would each repack a large op(A): columns cut into one
+     * range per thread and run {@value #KC}-deep k slice by slice through the pool's
+     * {@link RowQueue} ({@link #gemmSlice}); false (nothing done) when the pool is busy.
+     */
+    private boolean sliced(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        RowQueue q = pool.rowQueue();
+        java.util.function.IntConsumer body = part -> {
+            for (int t = q.claimOwn(part); t >= 0 || (t = q.acquire()) >= 0; t = -1) {
+                try {
+                    for (long r; (r = q.advance(t)) >= 0; ) {
+                        gemmSlice(RowQueue.step(r), RowQueue.lo(r), RowQueue.hi(r), transA, transB, m, k, alpha,
+                                a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    }
+                } catch (RuntimeException | Error e) {
+                    q.fail();
+                    throw e;
+                }
+            }
+        };
+        return pool.runRegion(pool.threads(), body, n, (k + KC - 1) / KC, NR, SHARED_B_MIN_COLUMNS);
+    }
+
+    /**
+     * K slice {@code slice} of columns [j0, j1) (NR-aligned) of C = alpha·op(A)·op(B) + beta·C
+     * (m >= {@link #MR4}), in blocks of NC columns: slice 0 applies beta (scaling the columns
+     * first when it is neither 0 nor 1), later slices add. Run over the slices in order, any cut
+     * of the columns gives the bits of {@link #gemmSerial}.
+     */
+    static void gemmSlice(int slice, int j0, int j1, boolean transA, boolean transB, int m, int k, float alpha,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float beta, float[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        float[] ap = ws.a, tile = ws.tile;
+        int pc = slice * KC, kc = Math.min(KC, k - pc);
+        float bet = 1f;
+        if (slice == 0) {
+            bet = beta;
+            if (beta != 0f && beta != 1f) {
+                scale(m, j1 - j0, beta, c, cOff + j0, ldc);
+                bet = 1f;
+            }
+        }
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            float[] bp = ws.b(roundUp(nc, NR) * kc);
+            packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+            rowBlocks(transA, m, a, aOff, lda, pc, kc, alpha, bp, nc, bet, c, cOff + jc, ldc, ap, tile);
+        }
+    }
+
+    /**
+     * Both products over one packing of B: the columns are cut into one range per thread (a
+     * pool region, handed out a k slice at a time through the pool's {@link RowQueue}, so a
+     * thread that runs out takes columns from a slower one), and each k slice of a range's B is
+     * packed once, then multiplied by the slice of A1^T and of A2^T (the weight gradients of a recurrent layer pack the [T·B, GH]
      * gate gradients once instead of twice). The same micro-kernel, slices and order per element
      * as {@link #gemm}, so the same bits. An A with fewer than {@link #MR4} columns takes the
      * default two calls (gemm's row-at-a-time path).

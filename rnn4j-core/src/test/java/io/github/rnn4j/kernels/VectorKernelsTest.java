@@ -294,6 +294,44 @@ class VectorKernelsTest {
     }
 
     /**
+     * A large pooled GEMM runs its k slices over column ranges that a thread with nothing left
+     * may take from a slower one (RowQueue): slices over any cut of the columns, in order per
+     * column, give the bits of the serial GEMM, for every transpose and for beta 0, 1 and 0.5
+     * (scaled once, at slice 0); and the pooled call itself, at a size that takes that path,
+     * gives the serial bits.
+     */
+    @Test
+    void gemmSlicesOverAnyColumnRangesGiveTheSerialBits() {
+        SplittableRandom rnd = new SplittableRandom(19);
+        int nr = VectorKernels.NR, kc = VectorKernels.KC;
+        int m = 37, n = 12 * nr + 5, k = 2 * kc + 11;
+        int[][] schedule = {{0, 0, 5 * nr}, {0, 5 * nr, n}, {1, 8 * nr, n}, {1, 0, 8 * nr}, {2, 0, 2 * nr},
+            {2, 2 * nr, 10 * nr}, {2, 10 * nr, n}};
+        for (boolean ta : new boolean[]{false, true}) {
+            for (boolean tb : new boolean[]{false, true}) {
+                for (float beta : new float[]{0f, 1f, 0.5f}) {
+                    int lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 3, ldc = n + 1;
+                    float[] a = random(rnd, 1 + (ta ? k : m) * lda), b = random(rnd, 2 + (tb ? n : k) * ldb);
+                    float[] c = random(rnd, 3 + m * ldc), want = c.clone(), got = c.clone();
+                    VectorKernels.gemmSerial(ta, tb, m, n, k, 0.75f, a, 1, lda, b, 2, ldb, beta, want, 3, ldc);
+                    for (int[] st : schedule) {
+                        VectorKernels.gemmSlice(st[0], st[1], st[2], ta, tb, m, k, 0.75f, a, 1, lda, b, 2, ldb, beta,
+                                got, 3, ldc);
+                    }
+                    assertArrayEquals(want, got, "transA " + ta + " transB " + tb + " beta " + beta);
+                }
+            }
+        }
+        // the pooled path: m·k >= LARGE_OPERAND, one column range per thread
+        int mm = 256, nn = 8 * nr, kk = (int) (VectorKernels.LARGE_OPERAND / mm) + 7;
+        float[] a = random(rnd, mm * kk), b = random(rnd, kk * nn), c = random(rnd, mm * nn);
+        float[] want = c.clone(), got = c.clone();
+        VectorKernels.gemmSerial(false, false, mm, nn, kk, 1f, a, 0, kk, b, 0, nn, 1f, want, 0, nn);
+        new VectorKernels(2).gemm(false, false, mm, nn, kk, 1f, a, 0, kk, b, 0, nn, 1f, got, 0, nn);
+        assertArrayEquals(want, got, "pooled sliced GEMM");
+    }
+
+    /**
      * The split shared product's k slices may come over any cut of the columns (a thread that
      * runs out of work takes some of another's columns from its next slice, RowQueue): slice 0
      * over all columns, slice 1 in two ranges, slice 2 in three taken in reverse order give the
