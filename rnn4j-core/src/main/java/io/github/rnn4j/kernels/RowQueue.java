@@ -25,8 +25,9 @@ package io.github.rnn4j.kernels;
  * starts after its step before has completed (completing a step happens-before handing out the
  * next step of its rows, whichever thread gets them). Which thread runs which rows changes
  * nothing else: the caller's per-row computation must not depend on the range it comes in.
- * The work finishes even when only one thread ever shows up. One lock, taken twice per task
- * step: steps are microseconds to milliseconds long.
+ * The work finishes even when only one thread ever shows up. One lock, taken once per step a
+ * thread runs (more while a stolen range waits for its first step): steps are microseconds to
+ * milliseconds long.
  *
  * <p>Not a general scheduler: one user at a time, {@link #reset} between uses, never during one.
  */
