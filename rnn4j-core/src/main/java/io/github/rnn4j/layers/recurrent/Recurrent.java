@@ -454,7 +454,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] wuSrc;           // [xhWidth, GH]: U's rows, kernel's, then the bias row; packed per gate into wuPack
         float[] xh;              // per chunk [B, xhWidth]: the rows [hd[s] | x[s] (| 1)] of the step it computes
         IntConsumer dxBody;      // one thread's rows of dx; made once per frame
-        int dxParts;
+        int dxChunks;            // chunks of dx's rows, claimed from queue
         float[] dy;              // backward: gradient of the output (or null)
 
         static float[] grow(float[] buf, int n) {
@@ -1268,19 +1268,22 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     /**
      * dxT = dA · kernel^T over all T*B rows: kernel^T packed (it is small), dA read in place (it
      * is the largest buffer: a GEMM that packs it first would copy all of it once more), the
-     * rows split over the pool's threads. Every row is computed by the same code whichever
-     * thread takes it.
+     * rows cut into up to {@value #DX_CHUNKS_PER_THREAD} chunks per thread that the pool's
+     * threads claim (so a slower thread takes fewer; the chunks repack nothing). Every row is
+     * computed by the same code whichever thread takes it.
      */
     private void inputGrad(RecurrentFrame fr, Kernels k) {
         int rows = fr.t * fr.b, gh = gates() * units;
         fr.wT = k.pack(true, gh, fr.f, kernel.value(), 0, gh, fr.wT);
-        int parts = (int) Math.min(k.threads(), Math.max(1L, (long) rows * gh * fr.f / PARALLEL_STEP_MIN_MACS));
-        fr.dxParts = parts;
-        if (parts == 1 || !k.parallel(parts, fr.dxBody)) {
-            fr.dxParts = 1;
-            inputGradRows(fr, 0);
-        }
+        int parts = (int) Math.min(k.threads(), Math.max(1L, (long) rows * gh * fr.f / Math.max(1L, parallelStepMinMacs)));
+        int blocks = (rows + ROW_ALIGN - 1) / ROW_ALIGN;
+        fr.dxChunks = parts == 1 ? 1 : Math.min(Math.min(DX_CHUNKS_PER_THREAD * parts, blocks), PhaseQueue.MAX_CHUNKS);
+        fr.queue.reset(1, fr.dxChunks);
+        if (fr.dxChunks == 1 || !k.parallel(parts, fr.dxBody)) inputGradRows(fr, 0);
     }
+
+    /** Chunks of dx's rows per thread (see {@link #inputGrad}). */
+    static final int DX_CHUNKS_PER_THREAD = 4;
 
     /**
      * Moves each sample's nf values of each step between the batch-major rows (b, t) of bm and
@@ -1305,13 +1308,25 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         }
     }
 
-    /** Part {@code part} of {@code fr.dxParts} of the rows of {@link #inputGrad} (multiples of the row block). */
+    /**
+     * One thread's share of {@link #inputGrad}: claims chunks of {@code fr.dxChunks} (multiples of
+     * the row block) from the frame's queue until none is left.
+     */
     private void inputGradRows(RecurrentFrame fr, int part) {
-        int rows = fr.t * fr.b, gh = gates() * units, nf = fr.f, parts = fr.dxParts;
+        int rows = fr.t * fr.b, gh = gates() * units, nf = fr.f, chunks = fr.dxChunks;
         int blocks = (rows + ROW_ALIGN - 1) / ROW_ALIGN;
-        int r0 = Math.min(rows, (int) ((long) blocks * part / parts) * ROW_ALIGN);
-        int r1 = Math.min(rows, (int) ((long) blocks * (part + 1) / parts) * ROW_ALIGN);
-        if (r1 > r0) Kernels.get().gemmPacked(r1 - r0, 0, nf, fr.a, r0 * gh, gh, fr.wT, 0f, fr.dxT, r0 * nf, nf);
+        for (long t = -1; (t = fr.queue.claim(part, t)) >= 0; ) {
+            int c = (int) (t % chunks);
+            int r0 = Math.min(rows, (int) ((long) blocks * c / chunks) * ROW_ALIGN);
+            int r1 = Math.min(rows, (int) ((long) blocks * (c + 1) / chunks) * ROW_ALIGN);
+            try {
+                if (r1 > r0) Kernels.get().gemmPacked(r1 - r0, 0, nf, fr.a, r0 * gh, gh, fr.wT, 0f, fr.dxT, r0 * nf, nf);
+            } catch (RuntimeException | Error e) {
+                fr.queue.fail();
+                throw e;
+            }
+            fr.queue.complete();
+        }
     }
 
     /**
