@@ -158,7 +158,8 @@ public final class VectorKernels implements Kernels {
             boolean colsOk = n >= threads * NR * 2, rowsOk = m >= threads * MR;
             boolean byColumns = colsOk ? (!rowsOk || n >= m) : !rowsOk;
             int chunks = chunkCount(m, n, k, threads, byColumns);
-            if (chunks == threads && byColumns && m >= MR4 && (long) m * k >= LARGE_OPERAND) {
+            if (chunks == threads && byColumns && m >= MR4 && (long) m * k >= LARGE_OPERAND
+                    && n <= RowQueue.MAX_ROWS && (k + KC - 1) / KC <= RowQueue.MAX_STEPS) {
                 // one column range per thread (each packs all of op(A)), handed out a k slice at
                 // a time: a thread that runs out takes half of a slower one's columns
                 if (sliced(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) return;
@@ -272,7 +273,7 @@ public final class VectorKernels implements Kernels {
         long macs = (long) (m1 + m2) * n * k;
         int parts = pool == null || macs < PARALLEL_MIN_MACS ? 1 : Math.min(pool.threads(), (n + NR - 1) / NR);
         int slices = (k + KC - 1) / KC;
-        if (parts > 1) {
+        if (parts > 1 && n <= RowQueue.MAX_ROWS && slices <= RowQueue.MAX_STEPS) {
             // columns cut into one range per thread, handed out a k slice at a time: a thread
             // that runs out takes half of a slower one's remaining columns from its next slice
             RowQueue q = pool.rowQueue();

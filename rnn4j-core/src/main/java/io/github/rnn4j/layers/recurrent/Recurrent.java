@@ -838,9 +838,10 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         // a chunk that has every unit of its rows depends on nothing but itself: it runs the whole
         // sequence at once, with no wait between steps (one phase); unit chunks meet at every phase
         fr.wholeSequence = rows || chunks == 1;
-        fr.rowTasks = rows;
+        // (RowQueue packs a step and a row range in one long: beyond its limits, fixed row chunks)
+        fr.rowTasks = rows && nb <= RowQueue.MAX_ROWS && fr.t <= RowQueue.MAX_STEPS;
         fr.projBlock = projectionBlock(fr.b1[0] - fr.b0[0]);
-        if (rows) {
+        if (fr.rowTasks) {
             fr.rowQueue.reset(nb, fr.t, chunks, ROW_ALIGN, ROW_ALIGN);
         } else {
             fr.queue.reset(fr.wholeSequence ? 1 : fr.t * perStep, chunks);
