@@ -228,10 +228,10 @@ public final class VectorKernels implements Kernels {
      * Both products over one packing of B: the columns are cut into one range per thread (a
      * pool region, handed out a k slice at a time through the pool's {@link RowQueue}, so a
      * thread that runs out takes columns from a slower one), and each k slice of a range's B is
-     * packed once, then multiplied by the slice of A1^T and of A2^T (the weight gradients of a recurrent layer pack the [T·B, GH]
-     * gate gradients once instead of twice). The same micro-kernel, slices and order per element
-     * as {@link #gemm}, so the same bits. An A with fewer than {@link #MR4} columns takes the
-     * default two calls (gemm's row-at-a-time path).
+     * packed once, then multiplied by the slice of A1^T and of A2^T (the weight gradients of a
+     * recurrent layer pack the [T·B, GH] gate gradients once instead of twice). The same
+     * micro-kernel, slices and order per element as {@link #gemm}, so the same bits. An A with
+     * fewer than {@link #MR4} columns takes the default two calls (gemm's row-at-a-time path).
      */
     @Override
     public void gemmTransASharedB(int n, int k, float[] b, int bOff, int ldb,

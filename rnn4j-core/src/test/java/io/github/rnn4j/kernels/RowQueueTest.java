@@ -46,11 +46,14 @@ class RowQueueTest {
                     for (int task = own; task >= 0 || (task = q.acquire()) >= 0; task = -1) {
                         for (long r; (r = q.advance(task)) >= 0; ) {
                             int s = RowQueue.step(r), lo = RowQueue.lo(r), hi = RowQueue.hi(r);
-                            if (lo >= hi || lo < 0 || hi > rows) throw new AssertionError("bad range " + lo + ".." + hi);
+                            if (lo >= hi || lo < 0 || hi > rows) {
+                                throw new AssertionError("bad range " + lo + ".." + hi);
+                            }
                             if (part == slowPart) Thread.sleep(1);
                             for (int row = lo; row < hi; row++) {
                                 if (done[row] != s) {
-                                    throw new AssertionError("row " + row + " got step " + s + " after " + done[row] + " steps");
+                                    throw new AssertionError("row " + row + " got step " + s + " after "
+                                            + done[row] + " steps");
                                 }
                                 done[row] = s + 1;
                             }

@@ -1276,7 +1276,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     private void inputGrad(RecurrentFrame fr, Kernels k) {
         int rows = fr.t * fr.b, gh = gates() * units;
         fr.wT = k.pack(true, gh, fr.f, kernel.value(), 0, gh, fr.wT);
-        int parts = (int) Math.min(k.threads(), Math.max(1L, (long) rows * gh * fr.f / Math.max(1L, parallelStepMinMacs)));
+        long macs = (long) rows * gh * fr.f;
+        int parts = (int) Math.min(k.threads(), Math.max(1L, macs / Math.max(1L, parallelStepMinMacs)));
         int blocks = (rows + ROW_ALIGN - 1) / ROW_ALIGN;
         fr.dxChunks = parts == 1 ? 1 : Math.min(Math.min(DX_CHUNKS_PER_THREAD * parts, blocks), PhaseQueue.MAX_CHUNKS);
         fr.queue.reset(1, fr.dxChunks);
@@ -1321,7 +1322,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             int r0 = Math.min(rows, (int) ((long) blocks * c / chunks) * ROW_ALIGN);
             int r1 = Math.min(rows, (int) ((long) blocks * (c + 1) / chunks) * ROW_ALIGN);
             try {
-                if (r1 > r0) Kernels.get().gemmPacked(r1 - r0, 0, nf, fr.a, r0 * gh, gh, fr.wT, 0f, fr.dxT, r0 * nf, nf);
+                if (r1 > r0) {
+                    Kernels.get().gemmPacked(r1 - r0, 0, nf, fr.a, r0 * gh, gh, fr.wT, 0f, fr.dxT, r0 * nf, nf);
+                }
             } catch (RuntimeException | Error e) {
                 fr.queue.fail();
                 throw e;

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.Cell;
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.assertClose;
@@ -200,11 +201,12 @@ class RecurrentParallelTest {
                 // taken some of them (each wait gives up after 2 s, so a thread that never comes
                 // fails the steal assertions below, not the build by a hang)
                 Layer.Frame f = l.newFrame();
-                java.util.concurrent.atomic.AtomicIntegerArray seen = new java.util.concurrent.atomic.AtomicIntegerArray(2);
+                AtomicIntegerArray seen = new AtomicIntegerArray(2);
                 Recurrent.rowStepHook = run == 0 ? part -> {
                     if (part > 1 || seen.getAndIncrement(part) > 0) return;
                     long end = System.nanoTime() + 2_000_000_000L;
-                    while ((part == 1 ? seen.get(0) == 0 : Recurrent.lastRowSteals(f) == 0) && System.nanoTime() < end) {
+                    while (System.nanoTime() < end) {
+                        if (part == 1 ? seen.get(0) > 0 : Recurrent.lastRowSteals(f) > 0) break;
                         Thread.onSpinWait();
                     }
                 } : null;
@@ -230,7 +232,8 @@ class RecurrentParallelTest {
             Recurrent.rowStepHook = null;
         }
         for (int i = 0; i < runs[0].length; i++) {
-            assertArrayEquals(runs[1][i], runs[0][i], cell + ": array " + i + " (outputs and states, dx, then weight gradients)");
+            assertArrayEquals(runs[1][i], runs[0][i],
+                    cell + ": array " + i + " (outputs and states, dx, then weight gradients)");
         }
     }
 
