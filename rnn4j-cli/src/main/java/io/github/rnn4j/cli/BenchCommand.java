@@ -95,8 +95,8 @@ import java.util.concurrent.Callable;
  *       rows. {@code --warmup} and {@code --iters} count steps here. The row also records
  *       {@code us_per_step_model}: the same, through the streaming API
  *       {@code Model.step(x, state)} on {@code Sequential(InputLayer(-1, F), cell)}, which by
- *       design makes a new frame and a new immutable state per call (so one model serves many
- *       streams); it is informational, the row's figure is the layer's. Step rows are made
+ *       design makes a new immutable state per call (so one model serves many streams; it keeps
+ *       its workspaces per thread); it is informational, the row's figure is the layer's. Step rows are made
  *       unless {@code --mode training}.</li>
  * </ul>
  * Flops counted: {@code 2·gates·H·(F+H)} per sample per step forward (gates: SimpleRNN 1,
@@ -309,7 +309,7 @@ final class BenchCommand implements Callable<Integer> {
                 r.get("gflops_best"), r.get("peak_heap_mib"), mib(r.get("peak_rss_mib")),
                 us == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) us));
         if (us != null) {
-            out.printf(Locale.ROOT, "          (Model.step, new frame and state per call: %.3f us/step)%n",
+            out.printf(Locale.ROOT, "          (Model.step, the streaming API, a new state per call: %.3f us/step)%n",
                     (Double) r.get("us_per_step_model"));
         }
     }

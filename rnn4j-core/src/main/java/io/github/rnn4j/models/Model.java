@@ -950,6 +950,26 @@ public class Model {
         return step(new Tensor[]{x}, state);
     }
 
+    /**
+     * This thread's frames for {@link #step} (one per layer call of {@code g}), kept between calls
+     * so that a step reuses its workspaces instead of allocating them anew: a frame holds
+     * workspaces only (every output and state a step returns is a new tensor), and each thread
+     * has its own, so many threads may step one model at once. Made afresh when the graph is.
+     */
+    private Layer.Frame[] stepFrames(Graph g) {
+        StepFrames f = stepFrames.get();
+        if (f == null || f.graph() != g) {
+            f = new StepFrames(g, new Layer.Frame[g.calls.size()]);
+            stepFrames.set(f);
+        }
+        return f.frames();
+    }
+
+    private record StepFrames(Graph graph, Layer.Frame[] frames) {
+    }
+
+    private final ThreadLocal<StepFrames> stepFrames = new ThreadLocal<>();
+
     /** {@link #step(Tensor, ModelState)} for several inputs. */
     public StepResult step(Tensor[] xs, ModelState state) {
         synchronized (this) {
@@ -975,6 +995,7 @@ public class Model {
         Mask[] masks = new Mask[g.ids.size()];
         for (int i = 0; i < g.inputIds.length; i++) values[g.inputIds[i]] = seq[i];
         Map<String, Tensor[]> newStates = new LinkedHashMap<>();
+        Layer.Frame[] frames = stepFrames(g);
         for (int k = 0; k < g.calls.size(); k++) {
             SymbolicTensor.Call c = g.calls.get(k);
             Layer layer = c.layer();
@@ -988,7 +1009,8 @@ public class Model {
             // masks flow as in Graph.Run: a masked step carries each recurrent state through
             Mask m = in.length == 0 ? null : masks[g.callIn[k][0]];
             for (int i = 1; i < in.length && m == null && !(layer instanceof Recurrent); i++) m = masks[g.callIn[k][i]];
-            Layer.Frame frame = layer.newFrame().inferenceOnly(true);
+            Layer.Frame frame = frames[k];
+            if (frame == null) frames[k] = frame = layer.newFrame().inferenceOnly(true);
             Tensor[] out;
             if (layer instanceof Recurrent r) {
                 if (r.goBackwards()) {
