@@ -944,7 +944,8 @@ public class Model {
      * step per batch row (shape (B, features...), without the time axis); each recurrent layer
      * starts from {@code state} instead of zeros. Returns the outputs (without a time axis) and the
      * new state; {@code state} itself is not changed, so one model serves many independent
-     * streams, from many threads.
+     * streams, from many threads. Each calling thread keeps the layers' workspaces for its next
+     * step (sized for the largest batch it stepped; they go with the model or the thread).
      */
     public StepResult step(Tensor x, ModelState state) {
         return step(new Tensor[]{x}, state);
