@@ -131,16 +131,7 @@ final class GemmPool {
      * false at once when the pool is busy.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body) {
-        if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
-        if (!busy.compareAndSet(false, true)) return false;
-        try {
-            this.region = body;
-            dispatch(parts | REGION);
-            return true;
-        } finally {
-            this.region = null;
-            busy.set(false);
-        }
+        return region(parts, body, -1, 0, 1, 1);
     }
 
     /**
@@ -150,10 +141,16 @@ final class GemmPool {
      * once the pool is held, so a call that finds the pool busy leaves another's queue alone.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body, int rows, int steps, int align, int minRows) {
+        return region(parts, body, rows, steps, align, minRows);
+    }
+
+    /** Both runRegions: rows < 0 leaves the queue alone. */
+    private boolean region(int parts, java.util.function.IntConsumer body, int rows, int steps, int align,
+                           int minRows) {
         if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
         if (!busy.compareAndSet(false, true)) return false;
         try {
-            rowQueue.reset(rows, steps, parts, align, minRows);
+            if (rows >= 0) rowQueue.reset(rows, steps, parts, align, minRows);
             this.region = body;
             dispatch(parts | REGION);
             return true;

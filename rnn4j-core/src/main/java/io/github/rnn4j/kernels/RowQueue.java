@@ -14,12 +14,9 @@ package io.github.rnn4j.kernels;
  * <pre>{@code
  * queue.reset(rows, steps, parts, align, minRows);
  * // on every participating thread, part = 0, 1, ...:
- * for (int t = queue.claimOwn(part); t >= 0 || (t = queue.acquire()) >= 0; t = -1) {
- *     try {
- *         for (long r; (r = queue.advance(t)) >= 0; ) run(RowQueue.step(r), RowQueue.lo(r), RowQueue.hi(r));
- *     } catch (RuntimeException e) { queue.fail(); throw e; }
- * }
+ * queue.work(part, (step, lo, hi) -> run(step, lo, hi));
  * }</pre>
+ * ({@link #work} is the loop over {@link #claimOwn}, {@link #acquire} and {@link #advance}.)
  *
  * <p>Every (row, step) is handed out exactly once, each row's steps in order, and a row's step
  * starts after its step before has completed (completing a step happens-before handing out the
@@ -86,6 +83,28 @@ public final class RowQueue {
         tasks = parts;
         steals = 0;
         failed = false;
+    }
+
+    /** One step of a range of rows, run by {@link #work}. */
+    @FunctionalInterface
+    public interface Work {
+        void run(int step, int lo, int hi);
+    }
+
+    /**
+     * The thread of part {@code part}'s share: its own task, then whatever {@link #acquire}
+     * gives, every step handed out run through {@code w}; a step that throws releases the other
+     * threads ({@link #fail}) and the exception goes on.
+     */
+    public void work(int part, Work w) {
+        for (int t = claimOwn(part); t >= 0 || (t = acquire()) >= 0; t = -1) {
+            try {
+                for (long r; (r = advance(t)) >= 0; ) w.run(step(r), lo(r), hi(r));
+            } catch (RuntimeException | Error e) {
+                fail();
+                throw e;
+            }
+        }
     }
 
     /** Task {@code part} for the thread of that part, if no thread has taken it and it has work; else -1. */

@@ -180,19 +180,8 @@ public final class VectorKernels implements Kernels {
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                            float beta, float[] c, int cOff, int ldc) {
         RowQueue q = pool.rowQueue();
-        java.util.function.IntConsumer body = part -> {
-            for (int t = q.claimOwn(part); t >= 0 || (t = q.acquire()) >= 0; t = -1) {
-                try {
-                    for (long r; (r = q.advance(t)) >= 0; ) {
-                        gemmSlice(RowQueue.step(r), RowQueue.lo(r), RowQueue.hi(r), transA, transB, m, k, alpha,
-                                a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                    }
-                } catch (RuntimeException | Error e) {
-                    q.fail();
-                    throw e;
-                }
-            }
-        };
+        java.util.function.IntConsumer body = part -> q.work(part, (slice, j0, j1) -> gemmSlice(slice, j0, j1,
+                transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         return pool.runRegion(pool.threads(), body, n, (k + KC - 1) / KC, NR, SHARED_B_MIN_COLUMNS);
     }
 
@@ -277,20 +266,9 @@ public final class VectorKernels implements Kernels {
             // columns cut into one range per thread, handed out a k slice at a time: a thread
             // that runs out takes half of a slower one's remaining columns from its next slice
             RowQueue q = pool.rowQueue();
-            java.util.function.IntConsumer body = part -> {
-                for (int t = q.claimOwn(part); t >= 0 || (t = q.acquire()) >= 0; t = -1) {
-                    try {
-                        for (long r; (r = q.advance(t)) >= 0; ) {
-                            sharedBSlice(RowQueue.step(r), RowQueue.lo(r), RowQueue.hi(r), k, b, bOff, ldb, split,
-                                    b2, b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off, lda2,
-                                    c2, c2Off, ldc2, sums, sumsOff, sums2, sums2Off);
-                        }
-                    } catch (RuntimeException | Error e) {
-                        q.fail();
-                        throw e;
-                    }
-                }
-            };
+            java.util.function.IntConsumer body = part -> q.work(part, (slice, j0, j1) -> sharedBSlice(slice, j0,
+                    j1, k, b, bOff, ldb, split, b2, b2Off, ldb2, m1, a1, a1Off, lda1, c1, c1Off, ldc1, m2, a2, a2Off,
+                    lda2, c2, c2Off, ldc2, sums, sumsOff, sums2, sums2Off));
             if (pool.runRegion(parts, body, n, slices, NR, SHARED_B_MIN_COLUMNS)) return;
         }
         for (int slice = 0; slice < slices; slice++) {

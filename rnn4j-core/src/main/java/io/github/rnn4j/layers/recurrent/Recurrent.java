@@ -864,24 +864,15 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * of a slower thread's, see RowQueue).
      */
     private void runRowTasks(RecurrentFrame fr, int part) {
-        RowQueue q = fr.rowQueue;
         int perStep = fr.backwardPass ? backwardPhases() + 1 : forwardPhases();
-        for (int t = q.claimOwn(part); t >= 0 || (t = q.acquire()) >= 0; t = -1) {
-            try {
-                for (long r; (r = q.advance(t)) >= 0; ) {
-                    IntConsumer hook = rowStepHook;
-                    if (hook != null) hook.accept(part);
-                    int step = RowQueue.step(r), b0 = RowQueue.lo(r), b1 = RowQueue.hi(r);
-                    for (int phase = 0; phase < perStep; phase++) {
-                        if (fr.backwardPass) backwardChunk(fr, fr.t - 1 - step, phase, b0, b1, 0, units);
-                        else forwardChunk(fr, step, phase, b0, b1, 0, units);
-                    }
-                }
-            } catch (RuntimeException | Error e) {
-                q.fail();
-                throw e;
+        fr.rowQueue.work(part, (step, b0, b1) -> {
+            IntConsumer hook = rowStepHook;
+            if (hook != null) hook.accept(part);
+            for (int phase = 0; phase < perStep; phase++) {
+                if (fr.backwardPass) backwardChunk(fr, fr.t - 1 - step, phase, b0, b1, 0, units);
+                else forwardChunk(fr, step, phase, b0, b1, 0, units);
             }
-        }
+        });
     }
 
     /** One thread's share of the time loop (part: its index in the region): claims chunks until none is left. */
