@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.layers.Dense;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.recurrent.GRU;
@@ -61,7 +62,8 @@ import java.util.SplittableRandom;
  * seq or charlm row, N rounds in which ORT's session and rnn4j's layer (built in this JVM on the
  * same shape, inference frame, charlm with its Dense(V); weights from the seed, not ORT's) each
  * run for about a second, alternately, 0.25 s apart; the row gets the median and quartiles of the
- * per-round ratios rnn4j/ORT ({@code paired_ratio_median}, ...), measured in one machine state.
+ * per-round ratios rnn4j/ORT ({@code paired_ratio_median}, ...), measured in one machine state;
+ * rnn4j then runs on as many threads as ORT ({@code --threads} sets {@code rnn4j.threads}).
  *
  * <p>What one iteration is: {@code session.run} on a session created once per row (intra-op
  * threads N, inter-op 1, sequential execution, graph optimisation ALL), with the input
@@ -202,6 +204,10 @@ public final class OrtRnnBench {
         out.printf(Locale.ROOT, "ONNX Runtime %s bench (Java API): %s; Java %s; %d CPU(s); models %s%n",
                 env.getVersion(), setup(), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), models);
+        if (pairedRounds > 0) {
+            out.printf(Locale.ROOT, "paired side: rnn4j %s, %d thread(s)%n", kernelsWithThreads().getClass().getSimpleName(),
+                    Kernels.get().threads());
+        }
         out.println("flops: 2*gates*H*(F+H) per sample per step forward (+ 2*H*V per position for charlm's Dense) "
                 + "(gates: RNN 1, LSTM 4, GRU 3); inference only");
         out.println("inference = session.run, X (T,B,F) reused, output pinned (seq: Y_h; charlm: op -> MatMul+Add logits); "
@@ -338,6 +344,26 @@ public final class OrtRnnBench {
             t = System.nanoTime() - t0;
         } while (t < nanos);
         return n / (t / 1e9);
+    }
+
+    /**
+     * The rnn4j kernels for {@code --paired}, with as many threads as ORT's intra-op pool: sets
+     * {@code rnn4j.threads} before they load (else rnn4j would run on every core against an ORT
+     * told to use fewer), and fails if they were loaded with another count.
+     */
+    private Kernels kernelsWithThreads() {
+        String asked = System.getProperty("rnn4j.threads");
+        if (asked != null && !asked.equals(Integer.toString(threads))) {
+            throw new IllegalArgumentException("-Drnn4j.threads=" + asked + " but --threads " + threads
+                    + ": the paired sides must run on the same number of threads");
+        }
+        System.setProperty("rnn4j.threads", Integer.toString(threads));
+        Kernels k = Kernels.get();
+        if (k.threads() != threads) {
+            throw new IllegalStateException("rnn4j's " + k.getClass().getSimpleName() + " run " + k.threads()
+                    + " thread(s), ORT " + threads + ": the paired sides must run on the same number of threads");
+        }
+        return k;
     }
 
     /**
