@@ -14,7 +14,8 @@
  *   java --add-modules jdk.incubator.vector tools/bench/AbJars.java OLD.jar,NEW.jar CELL B T F H ROUNDS [train]
  *   java --add-modules jdk.incubator.vector tools/bench/AbJars.java OLD.jar,NEW.jar gemm M N K ROUNDS
  *
- * CELL: simple, lstm, gru (reset after), grub (reset before); gemm / gemmTA: C = A·B or A^T·B
+ * CELL: simple, lstm, gru (reset after), grub (reset before), each with ":seq" for returnSequences
+ * (the output every step, as a stacked layer's; else the last one); gemm / gemmTA: C = A·B or A^T·B
  * (M x K times K x N, 2 threads when the kernels have them). Each jar first runs for about a
  * second (warm-up); each round then runs every jar for about 50 ms and takes its mean time per
  * call. Weights and inputs come from fixed seeds, so every jar computes the same thing.
@@ -50,7 +51,7 @@ public class AbJars {
         if (gemm) {
             flops = 2.0 * dims[0] * dims[1] * dims[2];
         } else {
-            int gates = cell.equals("lstm") ? 4 : cell.startsWith("gru") ? 3 : 1;
+            int gates = cell.startsWith("lstm") ? 4 : cell.startsWith("gru") ? 3 : 1;
             flops = 2.0 * gates * dims[3] * (dims[2] + dims[3]) * dims[0] * dims[1] * (train ? 3 : 1);
         }
         Runnable[] runs = new Runnable[jars.length];
@@ -102,6 +103,8 @@ public class AbJars {
     /** A recurrent layer built from seed 1 on (B, T, F) inputs from seed 1; forward, and backward when training. */
     private static Runnable layerRun(ClassLoader cl, String cell, int[] d, boolean train) throws Exception {
         int nb = d[0], nt = d[1], nf = d[2], nh = d[3];
+        boolean seq = cell.endsWith(":seq");
+        if (seq) cell = cell.substring(0, cell.length() - 4);
         String pkg = "io.github.rnn4j.layers.recurrent.";
         Class<?> cls = cl.loadClass(pkg + switch (cell) {
             case "lstm" -> "LSTM";
@@ -111,6 +114,7 @@ public class AbJars {
         });
         Object layer = cls.getConstructor(int.class).newInstance(nh);
         if (cell.equals("grub")) cls.getMethod("resetAfter", boolean.class).invoke(layer, false);
+        if (seq) cls.getMethod("returnSequences", boolean.class).invoke(layer, true);
         cls.getMethod("build", int[][].class, long.class).invoke(layer, new int[][]{{nt, nf}}, 1L);
         Object frame = cls.getMethod("newFrame").invoke(layer);
         try {
@@ -129,7 +133,8 @@ public class AbJars {
         Method of = tensor.getMethod("of", float[].class, int[].class);
         SplittableRandom rnd = new SplittableRandom(1);
         Object x = of.invoke(null, random(rnd, nb * nt * nf), new int[]{nb, nt, nf});
-        Object dy = of.invoke(null, random(rnd, nb * nh), new int[]{nb, nh});
+        Object dy = seq ? of.invoke(null, random(rnd, nb * nt * nh), new int[]{nb, nt, nh})
+                : of.invoke(null, random(rnd, nb * nh), new int[]{nb, nh});
         Object xs = Array.newInstance(tensor, 1), dys = Array.newInstance(tensor, 1);
         Array.set(xs, 0, x);
         Array.set(dys, 0, dy);

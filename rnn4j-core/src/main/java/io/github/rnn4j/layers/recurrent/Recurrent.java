@@ -409,6 +409,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         float[] xT;      // [T, B, F] dropout applied, processing order
         float[] a;       // [T, B, GH] gate activations ([B, GH] without history); gate gradients after backward
         float[] hAll;    // [T+1, B, H] states; hAll[0] initial
+        float[] y;       // the call's [B, T, H] output while the time loop fills it (returnSequences), else null
         float[] cAll;    // [T+1, B, H] LSTM cell states
         float[] aux;     // [T, B, H] ([B, H] without history) cell-specific (LSTM tanh(c); GRU candidate or r*h)
         /**
@@ -546,24 +547,20 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         // the time loop, split by rows or units over the kernels' threads (hd[0] first: a unit chunk reads all of it)
         if (fr.hd != null) k.mul(bh, fr.hAll, 0, fr.rmask, 0, fr.hd, 0);
         packWeights(fr, k, false);
-        runTimeLoop(fr, k, false);
+        // with returnSequences the time loop writes each step's outputs as it goes, on the
+        // threads that computed them (see forwardChunk), instead of one pass after it
+        Tensor ySeq = returnSequences ? Tensor.zeros(nb, nt, h) : null;
+        fr.y = ySeq == null ? null : ySeq.data();
+        try {
+            runTimeLoop(fr, k, false);
+        } finally {
+            fr.y = null;   // the frame does not keep the caller's output
+        }
 
         // outputs
         Tensor[] out = new Tensor[returnState ? 1 + stateCount() : 1];
         if (returnSequences) {
-            Tensor y = Tensor.zeros(nb, nt, h);
-            float[] yd = y.data();
-            for (int b = 0; b < nb; b++) {
-                for (int s = 0; s < nt; s++) {
-                    int dst = (b * nt + s) * h;
-                    if (fr.valid == null || fr.valid[s * nb + b]) {
-                        System.arraycopy(fr.hAll, (s + 1) * bh + b * h, yd, dst, h);
-                    } else if (!zeroOutputForMask && s > 0) {
-                        System.arraycopy(yd, dst - h, yd, dst, h);
-                    }
-                }
-            }
-            out[0] = y;
+            out[0] = ySeq;
         } else {
             Tensor y = Tensor.zeros(nb, h);
             for (int b = 0; b < nb; b++) {
@@ -938,6 +935,19 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (fr.hd != null && s + 1 < nt) {
             for (int b = b0; b < b1; b++) {
                 k.mul(w, fr.hAll, next + b * h + j0, fr.rmask, b * h + j0, fr.hd, next + b * h + j0);
+            }
+        }
+        if (fr.y != null) {
+            // the output of step s (processing order): h, or at a masked step the output before
+            // it (Keras), or zeros with zeroOutputForMask or before any step (y starts zeroed).
+            // Step s-1 of these rows and units completed before this step was handed out.
+            for (int b = b0; b < b1; b++) {
+                int dst = (b * nt + s) * h + j0;
+                if (fr.valid == null || fr.valid[s * nb + b]) {
+                    System.arraycopy(fr.hAll, next + b * h + j0, fr.y, dst, w);
+                } else if (!zeroOutputForMask && s > 0) {
+                    System.arraycopy(fr.y, dst - h, fr.y, dst, w);
+                }
             }
         }
     }
