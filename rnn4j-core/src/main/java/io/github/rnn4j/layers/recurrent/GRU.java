@@ -130,7 +130,7 @@ public class GRU extends Recurrent<GRU> {
     @Override
     protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
                                int j1) {
-        int nb = fr.b, h = units, gh = 3 * h, bh = nb * h, w = j1 - j0;
+        int h = units, gh = 3 * h, w = j1 - j0;
         float[] a = fr.a, hAll = fr.hAll, aux = fr.aux;
         Kernels k = Kernels.get();
         Activations ra = recurrentActivation, act = activation;
@@ -146,9 +146,9 @@ public class GRU extends Recurrent<GRU> {
             recurrentProduct(fr, 2, b0, b1, j0, j1, hd, hdOff, 0f, rec, 0, gh);
             if (useBias) k.addRowVector(b1 - b0, w, bias.value(), gh + 2 * h + j0, rec, b0 * gh + 2 * h + j0, gh);
             for (int b = b0; b < b1; b++) {
-                int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0;
-                k.gruPointwise(w, ra, act, rec, b * gh + j0, a, ao, h, hAll, prev, hAll, prev + bh, aux,
-                        xBase + b * h + j0);
+                int ao = aBase + b * gh + j0, prev = stateOffset(fr, s) + b * h + j0;
+                k.gruPointwise(w, ra, act, rec, b * gh + j0, a, ao, h, hAll, prev, hAll,
+                        stateOffset(fr, s + 1) + b * h + j0, aux, xBase + b * h + j0);
             }
         } else if (phase == 0) {
             for (int b = b0; b < b1; b++) {
@@ -161,7 +161,8 @@ public class GRU extends Recurrent<GRU> {
             // a[s]'s candidate slot holds x·W_h + b_h: add (r * hd)·U_h of every unit (phase 0 made r * hd)
             recurrentProduct(fr, 2, b0, b1, j0, j1, aux, xBase, 1f, a, aBase, gh);
             for (int b = b0; b < b1; b++) {
-                int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+                int ao = aBase + b * gh + j0, prev = stateOffset(fr, s) + b * h + j0;
+                int next = stateOffset(fr, s + 1) + b * h + j0;
                 act.apply(w, a, ao + 2 * h, a, ao + 2 * h);          // hh
                 for (int j = 0; j < w; j++) {
                     float z = a[ao + j];

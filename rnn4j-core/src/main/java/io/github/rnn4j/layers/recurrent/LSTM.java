@@ -83,7 +83,7 @@ public class LSTM extends Recurrent<LSTM> {
     @Override
     protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
                                int j1) {
-        int nb = fr.b, h = units, gh = 4 * h, bh = nb * h, w = j1 - j0;
+        int h = units, gh = 4 * h, w = j1 - j0;
         float[] a = fr.a, cAll = fr.cAll, hAll = fr.hAll, aux = fr.aux;
         int aBase = stepOffset(fr, s, gh), tBase = stepOffset(fr, s, h);
         // the whole pre-activation x·W + h·U + b per gate is made in the small [B, GH] buffer rec
@@ -93,7 +93,8 @@ public class LSTM extends Recurrent<LSTM> {
         fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, rec, gh);
         Kernels k = Kernels.get();
         for (int b = b0; b < b1; b++) {
-            int ao = aBase + b * gh + j0, prev = s * bh + b * h + j0, next = prev + bh;
+            int ao = aBase + b * gh + j0, prev = stateOffset(fr, s) + b * h + j0;
+            int next = stateOffset(fr, s + 1) + b * h + j0;
             k.lstmPointwise(w, recurrentActivation, activation, rec, b * gh + j0, a, ao, h, cAll, prev, cAll, next,
                     aux, tBase + b * h + j0, hAll, next);
         }

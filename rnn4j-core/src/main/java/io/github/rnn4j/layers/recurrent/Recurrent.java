@@ -320,8 +320,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         RecurrentFrame fr = (RecurrentFrame) frame;
         int bh = fr.b * units;
         Tensor[] st = new Tensor[stateCount()];
-        st[0] = Tensor.of(Arrays.copyOfRange(fr.hAll, fr.t * bh, (fr.t + 1) * bh), fr.b, units);
-        if (stateCount() == 2) st[1] = Tensor.of(Arrays.copyOfRange(fr.cAll, fr.t * bh, (fr.t + 1) * bh), fr.b, units);
+        int last = stateOffset(fr, fr.t);
+        st[0] = Tensor.of(Arrays.copyOfRange(fr.hAll, last, last + bh), fr.b, units);
+        if (stateCount() == 2) st[1] = Tensor.of(Arrays.copyOfRange(fr.cAll, last, last + bh), fr.b, units);
         return st;
     }
 
@@ -408,15 +409,16 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         boolean withInitialState;
         float[] xT;      // [T, B, F] dropout applied, processing order
         float[] a;       // [T, B, GH] gate activations ([B, GH] without history); gate gradients after backward
-        float[] hAll;    // [T+1, B, H] states; hAll[0] initial
+        float[] hAll;    // [T+1, B, H] states; hAll[0] initial (two slots without history: stateOffset)
         float[] y;       // the call's [B, T, H] output while the time loop fills it (returnSequences), else null
-        float[] cAll;    // [T+1, B, H] LSTM cell states
+        float[] cAll;    // [T+1, B, H] LSTM cell states (as hAll)
         float[] aux;     // [T, B, H] ([B, H] without history) cell-specific (LSTM tanh(c); GRU candidate or r*h)
         /**
          * Whether a and aux keep every step (the backward pass reads them), or only the step
          * being computed: an inference forward on a frame marked inferenceOnly, for a cell with
          * the input projection fused into the step (no 26 MB of gates written to memory and
-         * never read at the medium LSTM).
+         * never read at the medium LSTM). Without history hAll and cAll keep two states, the
+         * one a step reads and the one it writes ({@link #stateOffset}).
          */
         boolean history;
         float[] hd;      // [T, B, H] recurrent-dropped states, or null (then hAll is used)
@@ -565,19 +567,21 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             Tensor y = Tensor.zeros(nb, h);
             for (int b = 0; b < nb; b++) {
                 int s = fr.valid == null ? nt - 1 : fr.lastValid[b];
-                if (s >= 0) System.arraycopy(fr.hAll, (s + 1) * bh + b * h, y.data(), b * h, h);
+                // the state after the last valid step, carried through the masked steps after it
+                if (s >= 0) System.arraycopy(fr.hAll, stateOffset(fr, nt) + b * h, y.data(), b * h, h);
             }
             out[0] = y;
         }
         if (returnState) {
-            out[1] = Tensor.of(Arrays.copyOfRange(fr.hAll, nt * bh, (nt + 1) * bh), nb, h);
-            if (stateCount() == 2) out[2] = Tensor.of(Arrays.copyOfRange(fr.cAll, nt * bh, (nt + 1) * bh), nb, h);
+            int last = stateOffset(fr, nt);
+            out[1] = Tensor.of(Arrays.copyOfRange(fr.hAll, last, last + bh), nb, h);
+            if (stateCount() == 2) out[2] = Tensor.of(Arrays.copyOfRange(fr.cAll, last, last + bh), nb, h);
         }
         if (stateful) {
             // kept in the same arrays from call to call (a stream of one-step calls allocates no state)
             if (carried == null || carriedBatch != nb) carried = new float[stateCount()][bh];
-            System.arraycopy(fr.hAll, nt * bh, carried[0], 0, bh);
-            if (stateCount() == 2) System.arraycopy(fr.cAll, nt * bh, carried[1], 0, bh);
+            System.arraycopy(fr.hAll, stateOffset(fr, nt), carried[0], 0, bh);
+            if (stateCount() == 2) System.arraycopy(fr.cAll, stateOffset(fr, nt), carried[1], 0, bh);
             carriedBatch = nb;
         }
         return out;
@@ -918,16 +922,17 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             int block = fr.projBlock;
             if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), b0, b1, j0, j1);
         }
-        stepForward(fr, s, phase, hdBuffer(fr), s * bh, b0, b1, j0, j1);
+        // hd (recurrent-dropped states, training only) is laid out as hAll with history
+        int prev = stateOffset(fr, s), next = stateOffset(fr, s + 1);
+        stepForward(fr, s, phase, hdBuffer(fr), prev, b0, b1, j0, j1);
         if (phase < forwardPhases() - 1) return;
         Kernels k = Kernels.get();
-        int next = (s + 1) * bh;
         if (fr.valid != null) {
             for (int b = b0; b < b1; b++) {
                 if (!fr.valid[s * nb + b]) {
-                    System.arraycopy(fr.hAll, s * bh + b * h + j0, fr.hAll, next + b * h + j0, w);
+                    System.arraycopy(fr.hAll, prev + b * h + j0, fr.hAll, next + b * h + j0, w);
                     if (fr.cAll != null && stateCount() == 2) {
-                        System.arraycopy(fr.cAll, s * bh + b * h + j0, fr.cAll, next + b * h + j0, w);
+                        System.arraycopy(fr.cAll, prev + b * h + j0, fr.cAll, next + b * h + j0, w);
                     }
                 }
             }
@@ -1099,8 +1104,9 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         fr.history = training || !fr.isInferenceOnly() || fusedGates() == 0;
         int steps = fr.history ? nt : 1;
         fr.a = RecurrentFrame.grow(fr.a, steps * nb * gh);
-        fr.hAll = RecurrentFrame.grow(fr.hAll, (nt + 1) * bh);
-        if (stateCount() == 2) fr.cAll = RecurrentFrame.grow(fr.cAll, (nt + 1) * bh);
+        int states = fr.history ? nt + 1 : 2;
+        fr.hAll = RecurrentFrame.grow(fr.hAll, states * bh);
+        if (stateCount() == 2) fr.cAll = RecurrentFrame.grow(fr.cAll, states * bh);
         fr.aux = RecurrentFrame.grow(fr.aux, steps * bh);
         fr.dh = RecurrentFrame.grow(fr.dh, bh);
         fr.dc = RecurrentFrame.grow(fr.dc, bh);
@@ -1174,6 +1180,17 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      */
     protected static int stepOffset(RecurrentFrame fr, int s, int width) {
         return fr.history ? s * fr.b * width : 0;
+    }
+
+    /**
+     * Offset of state s (0: the initial state, s: after step s-1) in hAll and cAll: s*B*H, or
+     * (s mod 2)*B*H when the frame keeps no {@link RecurrentFrame#history} (an inference forward
+     * keeps only the state a step reads and the one it writes: step s's chunks have all read
+     * state s-1's slot before any chunk of step s+1 overwrites it, and a row's steps run in
+     * order). The final state is at stateOffset(fr, T) either way.
+     */
+    protected final int stateOffset(RecurrentFrame fr, int s) {
+        return (fr.history ? s : s & 1) * fr.b * units;
     }
 
     /** The buffer of recurrent-product gradients [T, B, ld] (default: the gate buffer). */

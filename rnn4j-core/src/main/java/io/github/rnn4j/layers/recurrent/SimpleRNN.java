@@ -49,8 +49,8 @@ public class SimpleRNN extends Recurrent<SimpleRNN> {
     @Override
     protected void stepForward(RecurrentFrame fr, int s, int phase, float[] hd, int hdOff, int b0, int b1, int j0,
                                int j1) {
-        int nb = fr.b, h = units, bh = nb * h, w = j1 - j0;
-        int aOff = stepOffset(fr, s, h), hOff = (s + 1) * bh;
+        int h = units, w = j1 - j0;
+        int aOff = stepOffset(fr, s, h), hOff = stateOffset(fr, s + 1);
         // the pre-activations x·W + h·U + b are made in the small [B, H] buffer rec, the activation writes a[s] (see LSTM)
         fusedProduct(fr, s, b0, b1, j0, j1, hd, hdOff, fr.rec, h);
         for (int b = b0; b < b1; b++) {

@@ -238,19 +238,21 @@ class RecurrentParallelTest {
     }
 
     /**
-     * A frame marked inferenceOnly keeps one step of gate activations instead of every step's:
-     * its inference forward gives the bits of a plain frame's (outputs and final states; with a
-     * mask; split by rows, by units, or one chunk; then again at another batch size on the same
-     * frames), a backward after it fails with the layer's name, and a training forward on it
-     * still keeps what backward needs (same gradients as a plain frame).
+     * A frame marked inferenceOnly keeps one step of gate activations instead of every step's,
+     * and two states instead of T + 1: its inference forward gives the bits of a plain frame's
+     * (outputs and final states, with the whole sequence or the last output; with a mask; split
+     * by rows, by units, or one chunk; then again at another batch size on the same frames), a
+     * backward after it fails with the layer's name, and a training forward on it still keeps
+     * what backward needs (same gradients as a plain frame).
      */
     @ParameterizedTest
     @EnumSource(Cell.class)
     void anInferenceOnlyFrameGivesTheSameBits(Cell cell) {
-        for (int mode = 0; mode < 3; mode++) {
-            splitRows(mode == 0);
-            if (mode == 2) Recurrent.parallelStepMinMacs = Long.MAX_VALUE;
-            Recurrent<?> l = build(cell.create(NH).returnSequences(true).returnState(true), NF, false, 6);
+        for (int mode = 0; mode < 6; mode++) {
+            splitRows(mode % 3 == 0);
+            if (mode % 3 == 2) Recurrent.parallelStepMinMacs = Long.MAX_VALUE;
+            boolean sequences = mode < 3;
+            Recurrent<?> l = build(cell.create(NH).returnSequences(sequences).returnState(true), NF, false, 6);
             Layer.Frame plain = l.newFrame(), inference = l.newFrame().inferenceOnly(true);
             SplittableRandom r = new SplittableRandom(41);
             for (int nb : new int[]{NB, 4, NB}) {
@@ -265,8 +267,11 @@ class RecurrentParallelTest {
                             cell + " mode " + mode + " batch " + nb + " output " + i);
                 }
             }
+            // two states, not T + 1 (grown for the largest batch, never shrunk)
+            float[] states = ((Recurrent.RecurrentFrame) inference).hAll;
+            assertTrue(states.length <= 2 * Math.max(NB, 4) * NH, cell + ": " + states.length + " floats of states");
             Tensor x = random(r, 1f, NB, NT, NF);
-            Tensor dy = random(r, 1f, NB, NT, NH);
+            Tensor dy = sequences ? random(r, 1f, NB, NT, NH) : random(r, 1f, NB, NH);
             Layer.Frame f = inference;
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> l.backward(new Tensor[]{dy}, f));
