@@ -917,7 +917,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * cell, masked carry, recurrent dropout.
      */
     private void forwardChunk(RecurrentFrame fr, int s, int phase, int b0, int b1, int j0, int j1) {
-        int nb = fr.b, nt = fr.t, h = units, bh = nb * h, w = j1 - j0;
+        int nb = fr.b, nt = fr.t, h = units, w = j1 - j0;
         if (phase == 0 && !fr.fused) {
             int block = fr.projBlock;
             if (s % block == 0) inputProjection(fr, s, Math.min(nt, s + block), b0, b1, j0, j1);
