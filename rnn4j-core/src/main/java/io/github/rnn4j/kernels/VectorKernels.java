@@ -578,10 +578,33 @@ public final class VectorKernels implements Kernels {
         p.n = n;
         p.panels = true;
         p.trans = transB;
-        for (int pc = 0, kp = packedDepth(k); pc < k; pc += kp) {
-            packB(transB, b, bOff, ldb, pc, Math.min(kp, k - pc), 0, n, p.data, pc * npad);
+        int panels = npad / NR;
+        float[] dst = p.data;
+        if (pool != null && size >= PACK_PARALLEL_MIN_FLOATS && panels > 1) {
+            // the panels split among the threads (a layer packs its weights on every call, before
+            // its time loop: one thread packing them left the others waiting)
+            int parts = Math.min(pool.threads(), panels);
+            if (parallel(parts, part -> packPanels(transB, k, n, npad, b, bOff, ldb, dst,
+                    panels * part / parts, panels * (part + 1) / parts))) {
+                return p;
+            }
         }
+        packPanels(transB, k, n, npad, b, bOff, ldb, dst, 0, panels);
         return p;
+    }
+
+    /** A {@link #pack}ed matrix of at least this many floats is packed by the pool's threads. */
+    static final int PACK_PARALLEL_MIN_FLOATS = 1 << 16;
+
+    /** Panels [p0, p1) of every k slice of a {@link #pack}ed op(B), n columns padded to npad. */
+    private static void packPanels(boolean transB, int k, int n, int npad, float[] b, int bOff, int ldb, float[] dst,
+                                   int p0, int p1) {
+        int j0 = p0 * NR, j1 = Math.min(n, p1 * NR);
+        if (j1 <= j0) return;
+        for (int pc = 0, kp = packedDepth(k); pc < k; pc += kp) {
+            int kc = Math.min(kp, k - pc);
+            packB(transB, b, bOff, ldb, pc, kc, j0, j1 - j0, dst, pc * npad + p0 * kc * NR);
+        }
     }
 
     /**

@@ -114,6 +114,27 @@ class PackedGemmTest {
     }
 
     @Test
+    void aLargePackSplitAmongThreadsGivesTheSerialPack() {
+        // above VectorKernels.PACK_PARALLEL_MIN_FLOATS: the pool's threads pack panel ranges;
+        // k > KP_MAX (two slices), n not a multiple of 16 (a padded last panel), both layouts
+        VectorKernels two = new VectorKernels(2), one = new VectorKernels(1);
+        SplittableRandom r = new SplittableRandom(7);
+        int k = 900, n = 300;
+        assertTrue((long) k * 304 >= VectorKernels.PACK_PARALLEL_MIN_FLOATS);
+        float[] b = random(r, k * n + 5);
+        for (boolean trans : new boolean[]{false, true}) {
+            int ld = trans ? k : n;
+            PackedMatrix want = one.pack(trans, k, n, b, 5, ld, null);
+            PackedMatrix got = two.pack(trans, k, n, b, 5, ld, null);
+            assertEquals(want.data.length, got.data.length);
+            for (int i = 0; i < want.data.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want.data[i]), Float.floatToRawIntBits(got.data[i]),
+                        "trans " + trans + " at " + i);
+            }
+        }
+    }
+
+    @Test
     void packReusesStorageAndRejectsUnalignedRanges() {
         SplittableRandom r = new SplittableRandom(2);
         float[] b = random(r, 20 * 20);
