@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * threads of a fixed pool claim one by one ({@link GemmPool}: daemon threads created once, the
  * caller working too, no allocation per call). The count comes from
  * the system property {@code rnn4j.threads} (default: available processors); {@code 1} means no
- * pool at all.
+ * pool at all. A large {@link #pack} is split among the pool's threads too (panel ranges).
  *
  * <p><b>Activations.</b> {@link #sigmoid} and {@link #tanh} compute every lane with this class's
  * own polynomial exp (sigmoid) and rational function (tanh), which its scalar tail ({@code sigmoidS},
