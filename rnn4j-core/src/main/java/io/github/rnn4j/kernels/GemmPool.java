@@ -131,22 +131,17 @@ final class GemmPool {
      * false at once when the pool is busy.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body) {
-        return region(parts, body, -1, 0, 1, 1);
+        return runRegion(parts, body, -1, 0, 1, 1);
     }
 
     /**
      * As {@link #runRegion(int, java.util.function.IntConsumer)}, with the pool's {@link #rowQueue}
      * reset first for {@code rows} rows of {@code steps} steps in {@code parts} ranges (see
-     * {@link RowQueue#reset}): the parts share that work through it. The queue is reset only
-     * once the pool is held, so a call that finds the pool busy leaves another's queue alone.
+     * {@link RowQueue#reset}; rows < 0: left alone): the parts share that work through it. The
+     * queue is reset only once the pool is held, so a call that finds the pool busy leaves
+     * another's queue alone.
      */
     boolean runRegion(int parts, java.util.function.IntConsumer body, int rows, int steps, int align, int minRows) {
-        return region(parts, body, rows, steps, align, minRows);
-    }
-
-    /** Both runRegions: rows < 0 leaves the queue alone. */
-    private boolean region(int parts, java.util.function.IntConsumer body, int rows, int steps, int align,
-                           int minRows) {
         if (parts > threads) throw new IllegalArgumentException(parts + " parts on a pool of " + threads + " threads");
         if (!busy.compareAndSet(false, true)) return false;
         try {

@@ -559,7 +559,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             fr.y = null;   // the frame does not keep the caller's output
         }
 
-        // outputs
+        // outputs; the final states (each row's carried through the masked steps after its last valid one)
+        int last = stateOffset(fr, nt);
         Tensor[] out = new Tensor[returnState ? 1 + stateCount() : 1];
         if (returnSequences) {
             out[0] = ySeq;
@@ -567,21 +568,19 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             Tensor y = Tensor.zeros(nb, h);
             for (int b = 0; b < nb; b++) {
                 int s = fr.valid == null ? nt - 1 : fr.lastValid[b];
-                // the state after the last valid step, carried through the masked steps after it
-                if (s >= 0) System.arraycopy(fr.hAll, stateOffset(fr, nt) + b * h, y.data(), b * h, h);
+                if (s >= 0) System.arraycopy(fr.hAll, last + b * h, y.data(), b * h, h);
             }
             out[0] = y;
         }
         if (returnState) {
-            int last = stateOffset(fr, nt);
             out[1] = Tensor.of(Arrays.copyOfRange(fr.hAll, last, last + bh), nb, h);
             if (stateCount() == 2) out[2] = Tensor.of(Arrays.copyOfRange(fr.cAll, last, last + bh), nb, h);
         }
         if (stateful) {
             // kept in the same arrays from call to call (a stream of one-step calls allocates no state)
             if (carried == null || carriedBatch != nb) carried = new float[stateCount()][bh];
-            System.arraycopy(fr.hAll, stateOffset(fr, nt), carried[0], 0, bh);
-            if (stateCount() == 2) System.arraycopy(fr.cAll, stateOffset(fr, nt), carried[1], 0, bh);
+            System.arraycopy(fr.hAll, last, carried[0], 0, bh);
+            if (stateCount() == 2) System.arraycopy(fr.cAll, last, carried[1], 0, bh);
             carriedBatch = nb;
         }
         return out;
