@@ -65,4 +65,10 @@ public final class Huber extends Loss {
         }
         return s / width;
     }
+
+    /** Rows are independent: a large prediction's rows may run on several threads. */
+    @Override
+    protected boolean parallelRows() {
+        return true;
+    }
 }

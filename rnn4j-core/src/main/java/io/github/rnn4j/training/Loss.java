@@ -1,5 +1,6 @@
 package io.github.rnn4j.training;
 
+import io.github.rnn4j.kernels.Kernels;
 import io.github.rnn4j.tensor.Tensor;
 
 import java.util.Arrays;
@@ -15,9 +16,11 @@ import java.util.Map;
  * rank-1 (B) is B rows of 1. Each subclass computes one row's loss (Keras's per-sample
  * {@code call()}, which already averages or sums over the last axis) and the row's gradient; this
  * class averages the rows, so for (B, T, F) the result is the mean over samples <em>and</em>
- * timesteps, as Keras gives. What it deliberately is not: a graph node. There is no autograd; the
- * gradient is written into a tensor the caller passes; a call allocates nothing proportional to
- * the data (only the few small shape arrays of its checks).
+ * timesteps, as Keras gives. Large predictions of a loss whose rows are independent (the
+ * built-in ones, {@link #parallelRows}) are cut among the kernels' threads, with the same result
+ * bits. What it deliberately is not: a graph node. There is no autograd; the gradient is written
+ * into a tensor the caller passes; a call allocates nothing proportional to the data (only the
+ * few small shape arrays of its checks, and once per thread the slots of a cut call's row losses).
  *
  * <p>Reduction, with optional weights (Keras's {@code reduce_weighted_values}):
  * <pre>
@@ -101,19 +104,72 @@ public abstract class Loss {
         float[] p = yPred.data(), y = yTrue.data(), g = gradOut == null ? null : gradOut.data();
         int yWidth = targetWidth(width);
         int perSample = batch == 0 ? 0 : rows / batch;
+        double dn = denom;
         boolean perRowWeights = sampleWeight != null && sampleWeight.length == rows;
+        Kernels k = Kernels.get();
+        int parts = parallelRows() && (long) rows * width >= parallelMinValues ? Math.min(k.threads(), rows) : 1;
         double sum = 0;
-        for (int r = 0; r < rows; r++) {
+        if (parts > 1) {
+            // each row's weighted loss into its own slot, summed in row order after: the bits of
+            // the one-thread sum below, whichever thread ran which rows
+            double[] rowLoss = ROW_LOSSES.get();
+            if (rowLoss.length < rows) ROW_LOSSES.set(rowLoss = new double[rows]);
+            double[] out = rowLoss;
+            if (k.parallel(parts, part -> rows((int) ((long) rows * part / parts), (int) ((long) rows * (part + 1) / parts),
+                    p, y, yWidth, width, sampleWeight, perRowWeights, perSample, mask, dn, g, out))) {
+                for (int r = 0; r < rows; r++) sum += rowLoss[r];
+                parallelCalls++;
+                return denom == 0 ? 0 : sum / denom;
+            }
+        }
+        sum = rows(0, rows, p, y, yWidth, width, sampleWeight, perRowWeights, perSample, mask, dn, g, null);
+        return denom == 0 ? 0 : sum / denom;
+    }
+
+    /** Per-thread slots of {@link #forward}'s row losses when its rows run on several threads (kept, grown as needed). */
+    private static final ThreadLocal<double[]> ROW_LOSSES = ThreadLocal.withInitial(() -> new double[0]);
+
+    /**
+     * From this many prediction values (rows x width) on, a loss whose rows are independent
+     * ({@link #parallelRows}) cuts them among the kernels' threads (a charlm batch, 6,400 rows of
+     * 65 logits, took 7-10 ms on one thread).
+     */
+    static final long PARALLEL_MIN_VALUES = 1L << 15;
+    /** The threshold in use: {@link #PARALLEL_MIN_VALUES}, raised by tests to keep every row on one thread. */
+    static long parallelMinValues = PARALLEL_MIN_VALUES;
+    /** Calls whose rows ran on several threads (for tests). */
+    static volatile int parallelCalls;
+
+    /**
+     * Rows [r0, r1) of {@link #forward}: returns the sum of their weighted losses in row order
+     * (a row weighted 0 adds nothing and gets a zero gradient) and, when out is not null, also
+     * puts each one's (0 for a row weighted 0) in out[r].
+     */
+    private double rows(int r0, int r1, float[] p, float[] y, int yWidth, int width, float[] sampleWeight,
+                        boolean perRowWeights, int perSample, float[] mask, double denom, float[] g, double[] out) {
+        double sum = 0;
+        for (int r = r0; r < r1; r++) {
             double w = 1;
             if (sampleWeight != null) w = perRowWeights ? sampleWeight[r] : sampleWeight[r / perSample];
             if (mask != null) w *= mask[r];
             if (w == 0 || denom == 0) {
                 if (g != null) Arrays.fill(g, r * width, (r + 1) * width, 0f);
+                if (out != null) out[r] = 0;
                 continue;
             }
-            sum += w * row(p, r * width, y, r * yWidth, width, g, r * width, w / denom);
+            double l = w * row(p, r * width, y, r * yWidth, width, g, r * width, w / denom);
+            if (out != null) out[r] = l;
+            sum += l;
         }
-        return denom == 0 ? 0 : sum / denom;
+        return sum;
+    }
+
+    /**
+     * Whether {@link #row} may run for different rows on different threads at once (it keeps no
+     * state between rows): the built-in losses say yes; a subclass says so by overriding this.
+     */
+    protected boolean parallelRows() {
+        return false;
     }
 
     /**

@@ -30,4 +30,10 @@ public final class MeanAbsoluteError extends Loss {
         }
         return s / width;
     }
+
+    /** Rows are independent: a large prediction's rows may run on several threads. */
+    @Override
+    protected boolean parallelRows() {
+        return true;
+    }
 }

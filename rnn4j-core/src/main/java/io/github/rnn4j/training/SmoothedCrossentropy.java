@@ -42,4 +42,10 @@ abstract class SmoothedCrossentropy extends Loss {
         c.put("axis", -1);
         return c;
     }
+
+    /** Rows are independent: a large prediction's rows may run on several threads. */
+    @Override
+    protected boolean parallelRows() {
+        return true;
+    }
 }

@@ -99,20 +99,25 @@ public final class SparseCategoricalCrossentropy extends Loss {
         return rowLoss(fromLogits, p, po, (int) y[yo], width, g, go, gScale);
     }
 
+    /** Per-thread exps of one row of logits (grown to the widest row seen). */
+    private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[0]);
+
     /** The per-row loss shared with {@link Metrics.Perplexity}; writes the gradient if g != null. */
     static double rowLoss(boolean fromLogits, float[] p, int po, int k, int width, float[] g, int go, double gScale) {
         if (fromLogits) {
             double max = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < width; i++) max = Math.max(max, p[po + i]);
             double se = 0;
-            for (int i = 0; i < width; i++) se += Math.exp(p[po + i] - max);
-            double lse = max + Math.log(se);
-            if (g != null) {
-                for (int i = 0; i < width; i++) {
-                    g[go + i] = (float) (gScale * (Math.exp(p[po + i] - lse) - (i == k ? 1 : 0)));
-                }
+            if (g == null) {
+                for (int i = 0; i < width; i++) se += Math.exp(p[po + i] - max);
+                return max + Math.log(se) - p[po + k];
             }
-            return lse - p[po + k];
+            // the gradient is softmax - onehot: each exp is taken once, kept in double, then divided by their sum
+            double[] e = EXPS.get();
+            if (e.length < width) EXPS.set(e = new double[width]);
+            for (int i = 0; i < width; i++) se += e[i] = Math.exp(p[po + i] - max);
+            for (int i = 0; i < width; i++) g[go + i] = (float) (gScale * (e[i] / se - (i == k ? 1 : 0)));
+            return max + Math.log(se) - p[po + k];
         }
         double sum = 0;
         for (int i = 0; i < width; i++) sum += p[po + i];
@@ -127,5 +132,11 @@ public final class SparseCategoricalCrossentropy extends Loss {
             }
         }
         return -Math.log(clipProb(q));
+    }
+
+    /** Rows are independent: a large prediction's rows may run on several threads. */
+    @Override
+    protected boolean parallelRows() {
+        return true;
     }
 }

@@ -332,6 +332,32 @@ class VectorKernelsTest {
     }
 
     /**
+     * A pooled A^T·B with m at least {@link VectorKernels#TRANSPOSE_MIN_RATIO} times n (a Dense
+     * layer's kernel gradient) runs as C^T = B^T·A and gives the bits of the direct serial
+     * product, for beta 0, 1 and 0.5, with offsets and leading dimensions wider than the rows;
+     * and the columns of C beyond n (ldc > n) are left alone.
+     */
+    @Test
+    void aTallTransposedProductGivesTheBitsOfTheDirectOne() {
+        SplittableRandom rnd = new SplittableRandom(23);
+        VectorKernels v = new VectorKernels(2);
+        int[][] shapes = {{512, 65, 6400}, {300, 4, 2100}, {97, 21, 3001}, {4 * 40, 40, 1100}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            assertTrue((long) m * n * k >= VectorKernels.PARALLEL_MIN_MACS && m >= VectorKernels.TRANSPOSE_MIN_RATIO * n,
+                    "shape takes the transposed path");
+            for (float beta : new float[]{0f, 1f, 0.5f}) {
+                int lda = m + 3, ldb = n + 2, ldc = n + 5;
+                float[] a = random(rnd, 1 + k * lda), b = random(rnd, 2 + k * ldb);
+                float[] c = random(rnd, 3 + m * ldc), want = c.clone(), got = c.clone();
+                VectorKernels.gemmSerial(true, false, m, n, k, 1f, a, 1, lda, b, 2, ldb, beta, want, 3, ldc);
+                v.gemm(true, false, m, n, k, 1f, a, 1, lda, b, 2, ldb, beta, got, 3, ldc);
+                assertArrayEquals(want, got, m + "x" + n + "x" + k + " beta " + beta);
+            }
+        }
+    }
+
+    /**
      * The split shared product's k slices may come over any cut of the columns (a thread that
      * runs out of work takes some of another's columns from its next slice, RowQueue): slice 0
      * over all columns, slice 1 in two ranges, slice 2 in three taken in reverse order give the
