@@ -88,16 +88,21 @@ import java.util.concurrent.Callable;
  *       (warm-up included), so the second row's {@code paired_time_ratio} (median over iterations
  *       of its time over the first's) is the cost of R measured in the same moments;</li>
  *   <li><b>step</b>: one forward of a {@code stateful} recurrent layer (returnSequences false)
- *       on a (1, 1, F) tensor with a reused frame; the layer carries (h, c) to the next call.
+ *       on a (1, 1, F) tensor with a reused frame that promises fixed weights
+ *       ({@code Frame.weightsFixed}: LSTM and SimpleRNN keep their weights packed between calls,
+ *       as a peer's inference session holds its own); the layer carries (h, c) to the next call.
  *       50,000 warm-up steps (and at least 1.5 s), then 20,000 measured in blocks of 100 (one
  *       {@code nanoTime} pair per block); {@code us_per_step} is the median block's time per
  *       step, {@code seq_per_s} is steps/s, so ratios against the peer work as for the other
  *       rows. {@code --warmup} and {@code --iters} count steps here. The row also records
- *       {@code us_per_step_model}: the same, through the streaming API
- *       {@code Model.step(x, state)} on {@code Sequential(InputLayer(-1, F), cell)}, which by
- *       design makes a new immutable state per call (so one model serves many streams; it keeps
- *       its workspaces per thread); it is informational, the row's figure is the layer's. Step rows are made
- *       unless {@code --mode training}.</li>
+ *       {@code us_per_step_in_place}: the same layer through a second frame without that
+ *       promise (weights read in place), its blocks alternated with the first frame's, and
+ *       {@code us_per_step_model}: the same through the streaming API
+ *       {@code Model.step(x, state)} on {@code Sequential(InputLayer(-1, F), cell)} with
+ *       {@code stepWeightsFixed(true)}, which by design makes a new immutable state per call (so
+ *       one model serves many streams; it keeps its workspaces per thread); both are
+ *       informational, the row's figure is the first. Step rows are made unless
+ *       {@code --mode training}.</li>
  * </ul>
  * Flops counted: {@code 2·gates·H·(F+H)} per sample per step forward (gates: SimpleRNN 1,
  * LSTM 4, GRU 3), plus for charlm the output Dense's {@code 2·H·V} per position; three times
@@ -309,8 +314,9 @@ final class BenchCommand implements Callable<Integer> {
                 r.get("gflops_best"), r.get("peak_heap_mib"), mib(r.get("peak_rss_mib")),
                 us == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) us));
         if (us != null) {
-            out.printf(Locale.ROOT, "          (Model.step, the streaming API, a new state per call: %.3f us/step)%n",
-                    (Double) r.get("us_per_step_model"));
+            out.printf(Locale.ROOT, "          (weights read in place, a frame without weightsFixed: %.3f us/step; Model.step, "
+                    + "the streaming API, a new state per call: %.3f us/step)%n",
+                    (Double) r.get("us_per_step_in_place"), (Double) r.get("us_per_step_model"));
         }
     }
 
@@ -718,24 +724,32 @@ final class BenchCommand implements Callable<Integer> {
         Recurrent<?> rnn = newCell(cell, nh, false, 0, 0);
         rnn.stateful(true);
         rnn.build(new int[][]{{1, nf}}, seed);
-        Layer.Frame rf = rnn.newFrame().inferenceOnly(true);
+        // the row's frame promises fixed weights (the layer may keep them packed between calls,
+        // as a peer's inference session keeps its own); a second frame reads them in place, its
+        // blocks alternated with the first's
+        Layer.Frame rf = rnn.newFrame().inferenceOnly(true).weightsFixed(true);
+        Layer.Frame inPlace = rnn.newFrame().inferenceOnly(true);
 
         Peaks peaks = new Peaks();
         int warmed = 0;
         for (long t0 = System.nanoTime(); warmed < nWarm || stillWarming(t0); warmed++) {
             rnn.forward(xs, null, rf, false);
+            rnn.forward(xs, null, inPlace, false);
         }
-        long[] ns = new long[nBlocks];
+        long[] ns = new long[nBlocks], nsInPlace = new long[nBlocks];
         for (int bI = 0; bI < nBlocks; bI++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < block; i++) rnn.forward(xs, null, rf, false);
             ns[bI] = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            for (int i = 0; i < block; i++) rnn.forward(xs, null, inPlace, false);
+            nsInPlace[bI] = System.nanoTime() - t0;
             peaks.sample();
         }
         float[] finalH = rnn.carriedStates()[0];
 
         // the same through the streaming API, for reference
-        Model model = new Sequential(new InputLayer(-1, nf), newCell(cell, nh, false, 0, 0));
+        Model model = new Sequential(new InputLayer(-1, nf), newCell(cell, nh, false, 0, 0)).stepWeightsFixed(true);
         ModelState st = model.initialState(1);
         Tensor x1 = xs[0].reshape(1, nf);
         for (int i = 0; i < nWarm; i++) st = model.step(x1, st).state();
@@ -748,6 +762,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         Arrays.sort(ns);
+        Arrays.sort(nsInPlace);
         Arrays.sort(nsModel);
         double perStep = median(ns) / block / 1e9;
         double minStep = ns[0] / (double) block / 1e9;
@@ -774,6 +789,7 @@ final class BenchCommand implements Callable<Integer> {
         row.put("gflops_best", flops / minStep / 1e9);
         row.put("us_per_step", perStep * 1e6);
         row.put("us_per_step_min", minStep * 1e6);
+        row.put("us_per_step_in_place", median(nsInPlace) / block / 1e3);
         row.put("us_per_step_model", median(nsModel) / block / 1e3);
         row.put("state_finite", finite);
         peaks.finish(row);

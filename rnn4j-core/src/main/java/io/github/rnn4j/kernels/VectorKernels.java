@@ -942,12 +942,49 @@ public final class VectorKernels implements Kernels {
 
     /**
      * One row of C, columns [j0, j1), (beta) += a-row (kc values) times one k slice of packed B.
-     * Two full panels at a time (four independent FMA chains), so a batch-1 step is not bound by
-     * the latency of a single chain; a ragged last panel goes through the scratch tile.
+     * Four full panels at a time (eight independent FMA chains), then two, then one, so a
+     * batch-1 step is not bound by the latency of a chain; a ragged last panel goes through the
+     * scratch tile. Each element is the same chain whichever block it falls in.
      */
     private static void rowsPacked(int kc, float[] a, int ai, float[] bp, int slice, int j0, int j1, float beta,
                                    float[] c, int ci, float[] tile) {
         int jr = j0;
+        // four panels at a time: eight FMA chains, as many as the FMA units' latency needs (a
+        // batch-1 step over packed weights waited on four chains)
+        for (; jr + 4 * NR <= j1; jr += 4 * NR) {
+            int b0i = slice + (jr / NR) * kc * NR, b1i = b0i + kc * NR, b2i = b1i + kc * NR, b3i = b2i + kc * NR;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int p = 0; p < kc; p++, b0i += NR, b1i += NR, b2i += NR, b3i += NR) {
+                FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+                s0 = x.fma(FloatVector.fromArray(S, bp, b0i), s0);
+                s1 = x.fma(FloatVector.fromArray(S, bp, b0i + L), s1);
+                s2 = x.fma(FloatVector.fromArray(S, bp, b1i), s2);
+                s3 = x.fma(FloatVector.fromArray(S, bp, b1i + L), s3);
+                s4 = x.fma(FloatVector.fromArray(S, bp, b2i), s4);
+                s5 = x.fma(FloatVector.fromArray(S, bp, b2i + L), s5);
+                s6 = x.fma(FloatVector.fromArray(S, bp, b3i), s6);
+                s7 = x.fma(FloatVector.fromArray(S, bp, b3i + L), s7);
+            }
+            int o = ci + jr;
+            if (beta != 0f) {
+                s0 = s0.add(FloatVector.fromArray(S, c, o));
+                s1 = s1.add(FloatVector.fromArray(S, c, o + L));
+                s2 = s2.add(FloatVector.fromArray(S, c, o + NR));
+                s3 = s3.add(FloatVector.fromArray(S, c, o + NR + L));
+                s4 = s4.add(FloatVector.fromArray(S, c, o + 2 * NR));
+                s5 = s5.add(FloatVector.fromArray(S, c, o + 2 * NR + L));
+                s6 = s6.add(FloatVector.fromArray(S, c, o + 3 * NR));
+                s7 = s7.add(FloatVector.fromArray(S, c, o + 3 * NR + L));
+            }
+            s0.intoArray(c, o);
+            s1.intoArray(c, o + L);
+            s2.intoArray(c, o + NR);
+            s3.intoArray(c, o + NR + L);
+            s4.intoArray(c, o + 2 * NR);
+            s5.intoArray(c, o + 2 * NR + L);
+            s6.intoArray(c, o + 3 * NR);
+            s7.intoArray(c, o + 3 * NR + L);
+        }
         for (; jr + 2 * NR <= j1; jr += 2 * NR) {
             int b0i = slice + (jr / NR) * kc * NR, b1i = b0i + kc * NR;
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;

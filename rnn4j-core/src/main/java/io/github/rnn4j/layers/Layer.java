@@ -58,6 +58,45 @@ public abstract class Layer {
             return inferenceOnly;
         }
 
+        private boolean weightsFixed;
+        private long weightsEpoch;
+
+        /**
+         * Promises (true) that the layer's weights stay as they are while this frame is used,
+         * until {@link #weightsChanged()} says otherwise: a layer may then keep what it derives
+         * from its weights from one call to the next instead of deriving it at every call (a
+         * recurrent layer keeps its weights packed for the per-step product, which a stream of
+         * one-step calls could not afford to pack each time). Writing the weights in place
+         * while a frame promises this, and not calling {@link #weightsChanged()}, leaves the
+         * frame computing with the old ones. Meant for inference and streaming frames; a
+         * training step changes the weights. Frames of wrappers pass it on to the frames of the
+         * layers they hold. Default false.
+         */
+        public Frame weightsFixed(boolean on) {
+            this.weightsFixed = on;
+            weightsEpoch++;
+            return this;
+        }
+
+        /** Tells a frame that promises {@link #weightsFixed} that the weights were changed: it derives them anew. */
+        public Frame weightsChanged() {
+            weightsEpoch++;
+            return this;
+        }
+
+        /** See {@link #weightsFixed(boolean)}. */
+        public boolean isWeightsFixed() {
+            return weightsFixed;
+        }
+
+        /**
+         * Changes with every {@link #weightsFixed} and {@link #weightsChanged} call: what a layer
+         * derived from its weights under one value is stale under another.
+         */
+        public long weightsEpoch() {
+            return weightsEpoch;
+        }
+
         /**
          * Which inputs' gradients {@code backward} must return, by input index (default, or
          * null: all). A model clears the entries of inputs that no gradient needs to reach (its

@@ -167,6 +167,7 @@ public class Model {
             }
         }
         for (int i = 0; i < ps.size(); i++) System.arraycopy(weights.get(i).data(), 0, ps.get(i).value(), 0, ps.get(i).size());
+        weightsVersion.incrementAndGet();
     }
 
     /** Forgets the carried states of every stateful recurrent layer. */
@@ -612,6 +613,7 @@ public class Model {
             System.arraycopy(v, 0, preStep[i], 0, v.length);
         }
         optimizer.step(params);
+        weightsVersion.incrementAndGet();
         for (int i = 0; i < preStep.length; i++) {
             float[] v = params.get(i).value();
             if (!allFinite(v)) {
@@ -960,13 +962,46 @@ public class Model {
     private Layer.Frame[] stepFrames(Graph g) {
         StepFrames f = stepFrames.get();
         if (f == null || f.graph() != g) {
-            f = new StepFrames(g, new Layer.Frame[g.calls.size()]);
+            f = new StepFrames(g, new Layer.Frame[g.calls.size()], new long[]{NOT_FIXED});
             stepFrames.set(f);
+        }
+        // tell this thread's frames whether the weights are fixed, and that they changed since
+        boolean fixed = stepWeightsFixed;
+        long want = fixed ? weightsVersion.get() : NOT_FIXED;
+        if (f.fixedAt()[0] != want) {
+            for (Layer.Frame fr : f.frames()) if (fr != null) fr.weightsFixed(fixed);
+            f.fixedAt()[0] = want;
         }
         return f.frames();
     }
 
-    private record StepFrames(Graph graph, Layer.Frame[] frames) {
+    /** This thread's step frames, and the weights version they were last told is fixed (or NOT_FIXED). */
+    private record StepFrames(Graph graph, Layer.Frame[] frames, long[] fixedAt) {
+    }
+
+    private static final long NOT_FIXED = -1;
+
+    /** Bumped whenever this model changes its weights (a training step, setWeights) and by stepWeightsFixed. */
+    private final java.util.concurrent.atomic.AtomicLong weightsVersion = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean stepWeightsFixed;
+
+    /**
+     * Promises (true) that between calls of {@link #step} the weights change only through this
+     * model's own training ({@code fit}) and {@link #setWeights}, which it notices: step then
+     * keeps each recurrent layer's weights packed for the per-step product from one call to the
+     * next (a batch-1 stream otherwise reads them in place at every step; see
+     * {@link Layer.Frame#weightsFixed}). A write into a weight's array from outside
+     * ({@code Param.value()}) is not noticed: call this again after one. Default false.
+     */
+    public Model stepWeightsFixed(boolean on) {
+        weightsVersion.incrementAndGet();
+        stepWeightsFixed = on;
+        return this;
+    }
+
+    /** See {@link #stepWeightsFixed(boolean)}. */
+    public boolean stepWeightsFixed() {
+        return stepWeightsFixed;
     }
 
     private final ThreadLocal<StepFrames> stepFrames = new ThreadLocal<>();
@@ -1011,7 +1046,7 @@ public class Model {
             Mask m = in.length == 0 ? null : masks[g.callIn[k][0]];
             for (int i = 1; i < in.length && m == null && !(layer instanceof Recurrent); i++) m = masks[g.callIn[k][i]];
             Layer.Frame frame = frames[k];
-            if (frame == null) frames[k] = frame = layer.newFrame().inferenceOnly(true);
+            if (frame == null) frames[k] = frame = layer.newFrame().inferenceOnly(true).weightsFixed(stepWeightsFixed);
             Tensor[] out;
             if (layer instanceof Recurrent r) {
                 if (r.goBackwards()) {

@@ -32,11 +32,14 @@ class PackedGemmTest {
         int nr = vector.columnAlign();
         for (boolean transB : new boolean[]{false, true}) {
             for (int m : new int[]{1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 32}) {   // 6-, 5- and 4-row tiles, leftover rows
-                for (int n : new int[]{1, nr - 1, nr, nr + 1, 40, 3 * nr}) {
+                // up to seven panels: the one-row path takes four, two, then one at a time
+                for (int n : new int[]{1, nr - 1, nr, nr + 1, 40, 3 * nr, 4 * nr + 3, 7 * nr}) {
                     int kp = VectorKernels.KP_MAX;
                     for (int k : new int[]{1, 7, 40, kp, kp + 1, 2 * kp + 3}) {   // one, two and three k slices
                         // the row tiling does not depend on the depth: the deep cases take a few batch sizes
                         if (k > 40 && m != 1 && m != 5 && m != 14 && m != 32) continue;
+                        // the wide ones are for the one-row path's blocks: the leftover rows, two slices at most
+                        if (n > 3 * nr && (k > kp + 1 || (m != 1 && m != 9 && m != 13))) continue;
                         int ldb = (transB ? k : n) + 3, bOff = 2, lda = k + 1, aOff = 1, ldc = n + 2, cOff = 3;
                         float[] b = random(r, bOff + (transB ? n : k) * ldb);
                         float[] a = random(r, aOff + m * lda);

@@ -309,6 +309,20 @@ public class Bidirectional extends Layer {
         boolean withInitialState;
 
         @Override
+        public Frame weightsFixed(boolean on) {
+            fwd.weightsFixed(on);
+            bwd.weightsFixed(on);
+            return super.weightsFixed(on);
+        }
+
+        @Override
+        public Frame weightsChanged() {
+            fwd.weightsChanged();
+            bwd.weightsChanged();
+            return super.weightsChanged();
+        }
+
+        @Override
         public Frame inferenceOnly(boolean on) {
             fwd.inferenceOnly(on);
             bwd.inferenceOnly(on);

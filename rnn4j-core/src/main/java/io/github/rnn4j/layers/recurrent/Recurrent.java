@@ -37,7 +37,9 @@ import java.util.function.IntConsumer;
  * activations are written to A[s] (no projection pass, and the product never reads A) — a GEMM
  * over the packed [U; kernel; bias] from batch {@value #PACK_MIN_BATCH} on (and below it for a
  * long call with large weights, {@link #PACK_MIN_ROW_STEPS}), else one pass over the weights as
- * they are ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call packs nothing).
+ * they are ({@link Kernels#rowTimesTwo}; a stateful layer fed one step per call packs nothing,
+ * unless its frame promises fixed weights, {@link Layer.Frame#weightsFixed}: then the packs are
+ * made once and kept from call to call).
  * GRU does so for z and r; its candidate needs x·W_h apart from h·U_h, so the step makes both
  * ({@link #inputProduct}, {@link #recurrentProduct}). The projection pass remains for a cell that
  * fuses nothing.
@@ -443,6 +445,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         int[] b0 = new int[1], b1 = new int[1];   // batch rows of each chunk
         int[] j0 = new int[1], j1 = new int[1];   // unit range of each chunk
         boolean packed;          // uPack / uT hold the recurrent kernel for this call
+        long packedEpoch = Long.MIN_VALUE; // the weightsEpoch a fixed-weights frame's forward packs are for (else MIN_VALUE)
+        Kernels packedKernels;   // the kernels that made the packs
         PackedMatrix[] uPack;    // per gate block: U[:, g*H .. (g+1)*H)
         PackedMatrix[] wPack;    // per gate block: W[:, g*H .. (g+1)*H) (fused: [W; bias] with foldBias)
         PackedMatrix uT;         // U[:, 0 .. recurrentWidth)^T, for backward
@@ -620,7 +624,8 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
      * it after), with no pass of its own over the gates. Else, per row and gate, one pass over U
      * and kernel as they are ({@link Kernels#rowTimesTwo}, h·U first, then x·W, then the bias:
      * the same sums in the same order as the packed product when it is one k slice): nothing to
-     * pack, which a stateful layer fed one step per call could not afford. Every element is
+     * pack, which a stateful layer fed one step per call could not afford (unless its frame
+     * keeps the packs, {@link Layer.Frame#weightsFixed}). Every element is
      * computed the same way whatever the chunk, so the results do not depend on the split. Only
      * when {@code fr.fused}.
      */
@@ -708,15 +713,29 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
 
     /**
      * Decides whether this call's steps fuse the input projection (cells that can, see
-     * {@link #fusedGates}) and packs the weights for its per-step products ({@link #packs}).
+     * {@link #fusedGates}) and packs the weights for its per-step products ({@link #packs}; a
+     * forward on a frame that promises fixed weights packs them for a cell that fuses every
+     * gate, and only when its packs are older than the frame's {@code weightsEpoch}).
      */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
-        fr.packed = packs(fr.b, fr.t, fr.f);
+        // a frame that promises fixed weights packs them once and keeps them from call to call
+        // (a stream of one-step calls then reads the packed panels, not the weights in place);
+        // only a cell that fuses every gate, whose packed product has the bits of the one in
+        // place (GRU's candidate products do not, at widths below a vector)
+        boolean fixed = !backward && fr.isWeightsFixed() && fusedGates() == gates();
+        fr.packed = fixed || packs(fr.b, fr.t, fr.f);
         if (!backward) {
             fr.fused = fusedGates() > 0;
             fr.fusedBias = fr.fused ? fusedBias(fr) : null;
         }
         if (!fr.packed) return;
+        if (fixed && fr.packedEpoch == fr.weightsEpoch() && fr.packedKernels == k) {
+            if (fr.fused) fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * fr.xhWidth);
+            return;
+        }
+        // packed for this call only, unless it is a fixed-weights frame's
+        fr.packedEpoch = fixed ? fr.weightsEpoch() : Long.MIN_VALUE;
+        fr.packedKernels = k;
         int h = units, gh = gates() * units;
         float[] u = recurrentKernel.value();
         if (!backward && fr.fused) {

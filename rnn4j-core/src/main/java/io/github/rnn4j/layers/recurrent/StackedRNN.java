@@ -155,6 +155,18 @@ public class StackedRNN extends Layer {
         Mask[] masks;
 
         @Override
+        public Frame weightsFixed(boolean on) {
+            for (Frame f : frames) f.weightsFixed(on);
+            return super.weightsFixed(on);
+        }
+
+        @Override
+        public Frame weightsChanged() {
+            for (Frame f : frames) f.weightsChanged();
+            return super.weightsChanged();
+        }
+
+        @Override
         public Frame inferenceOnly(boolean on) {
             for (Frame f : frames) f.inferenceOnly(on);
             return super.inferenceOnly(on);
