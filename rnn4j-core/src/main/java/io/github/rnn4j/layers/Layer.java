@@ -50,8 +50,19 @@ public abstract class Layer {
          */
         public Frame inferenceOnly(boolean on) {
             this.inferenceOnly = on;
+            for (Frame f : innerFrames()) f.inferenceOnly(on);
             return this;
         }
+
+        /**
+         * The frames of the layers a wrapper holds (none here): {@link #inferenceOnly},
+         * {@link #weightsFixed} and {@link #weightsChanged} are passed on to them.
+         */
+        protected Frame[] innerFrames() {
+            return NO_FRAMES;
+        }
+
+        private static final Frame[] NO_FRAMES = {};
 
         /** See {@link #inferenceOnly(boolean)}. */
         public boolean isInferenceOnly() {
@@ -75,12 +86,14 @@ public abstract class Layer {
         public Frame weightsFixed(boolean on) {
             this.weightsFixed = on;
             weightsEpoch++;
+            for (Frame f : innerFrames()) f.weightsFixed(on);
             return this;
         }
 
         /** Tells a frame that promises {@link #weightsFixed} that the weights were changed: it derives them anew. */
         public Frame weightsChanged() {
             weightsEpoch++;
+            for (Frame f : innerFrames()) f.weightsChanged();
             return this;
         }
 

@@ -108,21 +108,8 @@ public class TimeDistributed extends Layer {
         int[] innerOutShape;
 
         @Override
-        public Frame weightsFixed(boolean on) {
-            inner.weightsFixed(on);
-            return super.weightsFixed(on);
-        }
-
-        @Override
-        public Frame weightsChanged() {
-            inner.weightsChanged();
-            return super.weightsChanged();
-        }
-
-        @Override
-        public Frame inferenceOnly(boolean on) {
-            inner.inferenceOnly(on);
-            return super.inferenceOnly(on);
+        protected Frame[] innerFrames() {
+            return new Frame[]{inner};
         }
     }
 

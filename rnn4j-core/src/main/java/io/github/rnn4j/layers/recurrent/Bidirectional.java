@@ -309,24 +309,8 @@ public class Bidirectional extends Layer {
         boolean withInitialState;
 
         @Override
-        public Frame weightsFixed(boolean on) {
-            fwd.weightsFixed(on);
-            bwd.weightsFixed(on);
-            return super.weightsFixed(on);
-        }
-
-        @Override
-        public Frame weightsChanged() {
-            fwd.weightsChanged();
-            bwd.weightsChanged();
-            return super.weightsChanged();
-        }
-
-        @Override
-        public Frame inferenceOnly(boolean on) {
-            fwd.inferenceOnly(on);
-            bwd.inferenceOnly(on);
-            return super.inferenceOnly(on);
+        protected Frame[] innerFrames() {
+            return new Frame[]{fwd, bwd};
         }
 
         /** Passes input 0's entry (the sequence) on to both layers; their initial states stay wanted. */

@@ -155,21 +155,8 @@ public class StackedRNN extends Layer {
         Mask[] masks;
 
         @Override
-        public Frame weightsFixed(boolean on) {
-            for (Frame f : frames) f.weightsFixed(on);
-            return super.weightsFixed(on);
-        }
-
-        @Override
-        public Frame weightsChanged() {
-            for (Frame f : frames) f.weightsChanged();
-            return super.weightsChanged();
-        }
-
-        @Override
-        public Frame inferenceOnly(boolean on) {
-            for (Frame f : frames) f.inferenceOnly(on);
-            return super.inferenceOnly(on);
+        protected Frame[] innerFrames() {
+            return frames;
         }
 
         /** Passes the entry of the stack's input on to the first layer (the others' inputs are always wanted). */
