@@ -89,7 +89,7 @@ import java.util.concurrent.Callable;
  *       of its time over the first's) is the cost of R measured in the same moments;</li>
  *   <li><b>step</b>: one forward of a {@code stateful} recurrent layer (returnSequences false)
  *       on a (1, 1, F) tensor with a reused frame that promises fixed weights
- *       ({@code Frame.weightsFixed}: LSTM and SimpleRNN keep their weights packed between calls,
+ *       ({@code Frame.weightsFixed}: the layer keeps its weights packed between calls,
  *       as a peer's inference session holds its own); the layer carries (h, c) to the next call.
  *       50,000 warm-up steps (and at least 1.5 s), then 20,000 measured in blocks of 100 (one
  *       {@code nanoTime} pair per block); {@code us_per_step} is the median block's time per

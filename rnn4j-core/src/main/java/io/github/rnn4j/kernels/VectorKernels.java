@@ -1160,9 +1160,10 @@ public final class VectorKernels implements Kernels {
             s0.intoArray(c, cOff + j);
         }
         for (; j < n; j++) {
+            // Math.fma: the rounding of a lane, so a column's value does not depend on whether it falls in a vector
             float s = 0f;
             for (int p = 0, ai = aOff, bi = bOff + j; p < k; p++, ai += aStride, bi += ldb) {
-                s += alpha * a[ai] * b[bi];
+                s = Math.fma(alpha * a[ai], b[bi], s);
             }
             c[cOff + j] = combine(s, beta, c[cOff + j]);
         }

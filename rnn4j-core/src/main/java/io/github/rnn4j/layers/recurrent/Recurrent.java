@@ -714,15 +714,14 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
     /**
      * Decides whether this call's steps fuse the input projection (cells that can, see
      * {@link #fusedGates}) and packs the weights for its per-step products ({@link #packs}; a
-     * forward on a frame that promises fixed weights packs them for a cell that fuses every
-     * gate, and only when its packs are older than the frame's {@code weightsEpoch}).
+     * forward on a frame that promises fixed weights always packs, but only when its packs are
+     * older than the frame's {@code weightsEpoch}).
      */
     private void packWeights(RecurrentFrame fr, Kernels k, boolean backward) {
         // a frame that promises fixed weights packs them once and keeps them from call to call
-        // (a stream of one-step calls then reads the packed panels, not the weights in place);
-        // only a cell that fuses every gate, whose packed product has the bits of the one in
-        // place (GRU's candidate products do not, at widths below a vector)
-        boolean fixed = !backward && fr.isWeightsFixed() && fusedGates() == gates();
+        // (a stream of one-step calls then reads the packed panels, not the weights in place;
+        // the packed products have the bits of the ones in place)
+        boolean fixed = !backward && fr.isWeightsFixed();
         fr.packed = fixed || packs(fr.b, fr.t, fr.f);
         if (!backward) {
             fr.fused = fusedGates() > 0;

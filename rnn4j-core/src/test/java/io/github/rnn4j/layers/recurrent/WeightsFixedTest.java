@@ -22,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * panels, with and without a bias, on one step per call and on a few; after the weights change
  * in place, {@link Layer.Frame#weightsChanged} makes the frame pack them anew (same bits as an
  * ordinary frame again), and without it the frame keeps computing with the old ones, which
- * shows that the packs really are kept (LSTM, SimpleRNN; GRU keeps nothing and reads its
- * weights as they are).
+ * shows that the packs really are kept.
  */
 class WeightsFixedTest {
     private static final int F = 7;
@@ -84,12 +83,7 @@ class WeightsFixedTest {
             x = random(r, 1f, 1, 1, F);
             Tensor want = plain.forward(new Tensor[]{x}, null, pf, false)[0];
             Tensor got = fixed.forward(new Tensor[]{x}, null, ff, false)[0];
-            if (plain instanceof GRU) {
-                // GRU keeps nothing (its packed candidate products do not have the bits of the ones in place)
-                assertArrayEquals(want.data(), got.data(), "GRU reads its weights as they are");
-            } else {
-                assertFalse(java.util.Arrays.equals(want.data(), got.data()), plain.className() + ": the packs were kept");
-            }
+            assertFalse(java.util.Arrays.equals(want.data(), got.data()), plain.className() + ": the packs were kept");
             // an ordinary call on the same frame computes with the weights as they are
             ff.weightsFixed(false);
             plain.resetStates();
