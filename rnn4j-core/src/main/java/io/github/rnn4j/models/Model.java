@@ -990,8 +990,10 @@ public class Model {
      * model's own training ({@code fit}) and {@link #setWeights}, which it notices: step then
      * keeps each recurrent layer's weights packed for the per-step product from one call to the
      * next (a batch-1 stream otherwise reads them in place at every step; see
-     * {@link Layer.Frame#weightsFixed}). A write into a weight's array from outside
-     * ({@code Param.value()}) is not noticed: call this again after one. Default false.
+     * {@link Layer.Frame#weightsFixed}). A change made to a layer's weights from outside the
+     * model (into {@code Param.value()}, through {@code Param.set}, or by
+     * {@code RecurrentWeights.setTorch} / {@code setKeras}) is not noticed: call this again
+     * after one. Default false.
      */
     public Model stepWeightsFixed(boolean on) {
         weightsVersion.incrementAndGet();
