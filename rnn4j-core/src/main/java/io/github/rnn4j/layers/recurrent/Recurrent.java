@@ -728,13 +728,18 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
             fr.fusedBias = fr.fused ? fusedBias(fr) : null;
         }
         if (!fr.packed) return;
-        if (fixed && fr.packedEpoch == fr.weightsEpoch() && fr.packedKernels == k) {
-            if (fr.fused) fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * fr.xhWidth);
-            return;
+        if (!(fixed && fr.packedEpoch == fr.weightsEpoch() && fr.packedKernels == k)) {
+            // packed for this call only, unless it is a fixed-weights frame's
+            fr.packedEpoch = fixed ? fr.weightsEpoch() : Long.MIN_VALUE;
+            fr.packedKernels = k;
+            pack(fr, k, backward);
         }
-        // packed for this call only, unless it is a fixed-weights frame's
-        fr.packedEpoch = fixed ? fr.weightsEpoch() : Long.MIN_VALUE;
-        fr.packedKernels = k;
+        // the rows [hd | x (| 1)] each chunk gathers for its fused products, for this call's batch
+        if (!backward && fr.fused) fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * fr.xhWidth);
+    }
+
+    /** The packing of {@link #packWeights}: the forward's per-gate [U; kernel; bias] (or U and kernel), or U^T for backward. */
+    private void pack(RecurrentFrame fr, Kernels k, boolean backward) {
         int h = units, gh = gates() * units;
         float[] u = recurrentKernel.value();
         if (!backward && fr.fused) {
@@ -754,7 +759,6 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
                     else Arrays.fill(src, kk * gh + fh, (kk + 1) * gh, 0f);
                 }
             }
-            fr.xh = RecurrentFrame.grow(fr.xh, chunksFor(k, fr.b) * fr.b * kx);
             if (fr.wuPack == null) fr.wuPack = new PackedMatrix[gates()];
             for (int g = 0; g < fusedGates(); g++) fr.wuPack[g] = k.pack(false, kx, h, src, g * h, gh, fr.wuPack[g]);
             // the gates after the fused ones: x·W (+ bias, from the same rows) and h·U apart
