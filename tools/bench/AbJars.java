@@ -129,6 +129,12 @@ public class AbJars {
         } catch (NoSuchMethodException older) {
             // a jar from before Layer.Frame.inputGradients (it always makes dx)
         }
+        try {
+            // each round's outputs are read before the next, as in a model's fit
+            frame.getClass().getMethod("reuseOutputs", boolean.class).invoke(frame, true);
+        } catch (NoSuchMethodException older) {
+            // a jar from before Layer.Frame.reuseOutputs (new output tensors at every call)
+        }
         Class<?> tensor = cl.loadClass("io.github.rnn4j.tensor.Tensor");
         Method of = tensor.getMethod("of", float[].class, int[].class);
         SplittableRandom rnd = new SplittableRandom(1);

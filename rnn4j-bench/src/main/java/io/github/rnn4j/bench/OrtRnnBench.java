@@ -380,12 +380,13 @@ public final class OrtRnnBench {
             default -> new GRU(h).returnSequences(charlm);
         };
         rnn.build(new int[][]{{t, f}}, seed);
-        Layer.Frame rf = rnn.newFrame().inferenceOnly(true);
+        // each call's outputs are read before the next (as ORT's arena reuses its buffers)
+        Layer.Frame rf = rnn.newFrame().inferenceOnly(true).reuseOutputs(true);
         Dense dense = charlm ? new Dense(f) : null;
         Layer.Frame df = null;
         if (dense != null) {
             dense.build(new int[][]{{t, h}}, seed + 1);
-            df = dense.newFrame();
+            df = dense.newFrame().reuseOutputs(true);
         }
         SplittableRandom r = new SplittableRandom(seed);
         float[] xd = new float[b * t * f];

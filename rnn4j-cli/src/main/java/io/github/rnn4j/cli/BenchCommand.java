@@ -532,12 +532,13 @@ final class BenchCommand implements Callable<Integer> {
             xs = new Tensor[]{x};
             rnn = newCell(cell, nh, charlm, this.rowDropout, this.rowRecurrentDropout);
             rnn.build(new int[][]{{nt, nf}}, seed);
-            // as in a model: no gradient for the data (PyTorch's input does not require one either)
-            rf = rnn.newFrame().inferenceOnly(!training).inputGradients(false);
+            // as in a model: no gradient for the data (PyTorch's input does not require one
+            // either), and each iteration's outputs consumed before the next (Frame.reuseOutputs)
+            rf = rnn.newFrame().inferenceOnly(!training).inputGradients(false).reuseOutputs(true);
             if (training || charlm) {
                 dense = new Dense(charlm ? nf : 1);
                 dense.build(new int[][]{charlm ? new int[]{nt, nh} : new int[]{nh}}, seed + 1);
-                df = dense.newFrame();
+                df = dense.newFrame().reuseOutputs(true);
             }
             if (training) {
                 if (charlm) {

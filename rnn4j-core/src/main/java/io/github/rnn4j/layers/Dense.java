@@ -152,7 +152,7 @@ public class Dense extends Layer {
         int rows = x.size() / inputDim;
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = units;
-        Tensor y = Tensor.zeros(outShape);
+        Tensor y = fr.output(0, true, outShape);   // the GEMM overwrites every element
         LayerSupport.affineForward(rows, inputDim, units, x.data(), kernel, useBias ? bias : null, activation, y.data());
         fr.x = x;
         fr.y = y;
@@ -164,8 +164,9 @@ public class Dense extends Layer {
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         DenseFrame fr = (DenseFrame) frame;
         boolean wantDx = frame.wantsInputGradient(0);
-        Tensor dx = wantDx ? Tensor.zeros(fr.x.shape()) : null;
         Tensor dy = gradOutputs[0];
+        // without dy, dx is zeros; else the GEMM overwrites every element
+        Tensor dx = wantDx ? fr.output(1, dy != null, fr.x.shape()) : null;
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, fr.y.shape(), 0);
         int rows = fr.rows;

@@ -56,7 +56,8 @@ public abstract class Layer {
 
         /**
          * The frames of the layers a wrapper holds (none here): {@link #inferenceOnly},
-         * {@link #weightsFixed} and {@link #weightsChanged} are passed on to them.
+         * {@link #weightsFixed}, {@link #weightsChanged} and {@link #reuseOutputs} are passed on
+         * to them.
          */
         protected Frame[] innerFrames() {
             return NO_FRAMES;
@@ -100,6 +101,58 @@ public abstract class Layer {
         /** See {@link #weightsFixed(boolean)}. */
         public boolean isWeightsFixed() {
             return weightsFixed;
+        }
+
+        private boolean reuseOutputs;
+        private Tensor[] kept;
+
+        /**
+         * Promises (true) that the tensors returned by forward and backward through this frame
+         * are not read after the next forward call on this frame: a layer may then return
+         * tensors it keeps in the frame and writes again at the next call, instead of new ones.
+         * A new array of an output's size (13 MB for a character model's LSTM outputs) costs
+         * its zeroing and, on a fresh part of the heap, a page fault per 4 KiB, at every batch;
+         * a kept one costs nothing. Meant for loops that consume each batch's outputs before
+         * the next forward (a model's fit, evaluate and predict set it on their own frames);
+         * not for a caller that keeps outputs of several calls, or feeds a call's output back
+         * into the same frame. Frames of wrappers pass it on. Default false.
+         */
+        public Frame reuseOutputs(boolean on) {
+            this.reuseOutputs = on;
+            if (!on) kept = null;
+            for (Frame f : innerFrames()) f.reuseOutputs(on);
+            return this;
+        }
+
+        /** See {@link #reuseOutputs(boolean)}. */
+        public boolean isReuseOutputs() {
+            return reuseOutputs;
+        }
+
+        /**
+         * A tensor of {@code shape} for the value a layer returns as number {@code slot} (the
+         * layer numbers its own: say 0 for its output, 1 for its input's gradient). Without
+         * {@link #reuseOutputs}, a new tensor of zeros. With it, the frame's tensor for that
+         * slot when it has this shape (else a new one, kept for the next call): zeros when
+         * {@code overwritten} is false, else left as the last call wrote it, for a caller
+         * that writes every element itself.
+         */
+        public Tensor output(int slot, boolean overwritten, int... shape) {
+            if (!reuseOutputs) return Tensor.zeros(shape);
+            if (kept == null || kept.length <= slot) kept = Arrays.copyOf(kept == null ? new Tensor[0] : kept, slot + 1);
+            Tensor t = kept[slot];
+            if (t != null && sameShape(t, shape)) {
+                if (!overwritten) Arrays.fill(t.data(), 0f);
+                return t;
+            }
+            kept[slot] = null;   // the old one goes before the new one is made
+            return kept[slot] = Tensor.zeros(shape);
+        }
+
+        private static boolean sameShape(Tensor t, int[] shape) {
+            if (t.rank() != shape.length) return false;
+            for (int i = 0; i < shape.length; i++) if (t.dim(i) != shape[i]) return false;
+            return true;
         }
 
         /**

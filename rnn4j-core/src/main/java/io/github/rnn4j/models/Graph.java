@@ -142,10 +142,15 @@ final class Graph {
             this(false);
         }
 
-        /** A sweep whose frames are {@link Layer.Frame#inferenceOnly marked} when it never runs backward. */
+        /**
+         * A sweep whose frames are {@link Layer.Frame#inferenceOnly marked} when it never runs
+         * backward. Its frames {@link Layer.Frame#reuseOutputs reuse their outputs}: a sweep's
+         * values and gradients are read only until its next forward (the model's fit and
+         * evaluate consume each batch's predictions at once, predict copies them out).
+         */
         Run(boolean inferenceOnly) {
             for (int k = 0; k < frames.length; k++) {
-                frames[k] = calls.get(k).layer().newFrame().inferenceOnly(inferenceOnly);
+                frames[k] = calls.get(k).layer().newFrame().inferenceOnly(inferenceOnly).reuseOutputs(true);
             }
         }
 

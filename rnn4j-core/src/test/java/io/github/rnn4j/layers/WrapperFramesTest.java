@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A wrapper's frame passes {@link Layer.Frame#inferenceOnly}, {@link Layer.Frame#weightsFixed}
- * and {@link Layer.Frame#weightsChanged} on to the frames of the layers it holds, down to the
+ * A wrapper's frame passes {@link Layer.Frame#inferenceOnly}, {@link Layer.Frame#weightsFixed},
+ * {@link Layer.Frame#weightsChanged} and {@link Layer.Frame#reuseOutputs} on to the frames of the
+ * layers it holds, down to the
  * innermost (a Bidirectional LSTM; a StackedRNN holding a Bidirectional GRU, an LSTM and a
  * SimpleRNN; a TimeDistributed Dense): each inner frame reports the setting, and each one's
  * weights epoch moves when the wrapper's is told the weights changed.
@@ -44,21 +45,25 @@ class WrapperFramesTest {
             leaves(f, leaves);
             assertEquals(expectedLeaves[w], leaves.size(), what + ": inner frames");
             assertFalse(leaves.contains(f), what + ": has inner frames");
-            for (Layer.Frame l : leaves) assertFalse(l.isInferenceOnly() || l.isWeightsFixed(), what + ": defaults");
+            for (Layer.Frame l : leaves) {
+                assertFalse(l.isInferenceOnly() || l.isWeightsFixed() || l.isReuseOutputs(), what + ": defaults");
+            }
 
-            f.inferenceOnly(true).weightsFixed(true);
+            f.inferenceOnly(true).weightsFixed(true).reuseOutputs(true);
             long[] epochs = new long[leaves.size()];
             for (int i = 0; i < epochs.length; i++) {
                 Layer.Frame l = leaves.get(i);
-                assertTrue(l.isInferenceOnly() && l.isWeightsFixed(), what + ": inner frame " + i + " told");
+                assertTrue(l.isInferenceOnly() && l.isWeightsFixed() && l.isReuseOutputs(), what + ": inner frame " + i + " told");
                 epochs[i] = l.weightsEpoch();
             }
             f.weightsChanged();
             for (int i = 0; i < epochs.length; i++) {
                 assertNotEquals(epochs[i], leaves.get(i).weightsEpoch(), what + ": inner frame " + i + " told of the change");
             }
-            f.inferenceOnly(false).weightsFixed(false);
-            for (Layer.Frame l : leaves) assertFalse(l.isInferenceOnly() || l.isWeightsFixed(), what + ": cleared");
+            f.inferenceOnly(false).weightsFixed(false).reuseOutputs(false);
+            for (Layer.Frame l : leaves) {
+                assertFalse(l.isInferenceOnly() || l.isWeightsFixed() || l.isReuseOutputs(), what + ": cleared");
+            }
         }
     }
 }

@@ -555,12 +555,13 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         packWeights(fr, k, false);
         // with returnSequences the time loop writes each step's outputs as it goes, on the
         // threads that computed them (see forwardChunk), instead of one pass after it
-        Tensor ySeq = returnSequences ? Tensor.zeros(nb, nt, h) : null;
+        // (every element is written unless a mask leaves some steps' outputs at zero)
+        Tensor ySeq = returnSequences ? fr.output(0, mask == null, nb, nt, h) : null;
         fr.y = ySeq == null ? null : ySeq.data();
         try {
             runTimeLoop(fr, k, false);
         } finally {
-            fr.y = null;   // the frame does not keep the caller's output
+            fr.y = null;   // only the time loop writes through it (a kept output lives in the frame's slot 0)
         }
 
         // outputs; the final states (each row's carried through the masked steps after its last valid one)
@@ -1293,7 +1294,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (frame.wantsInputGradient(0)) {
             fr.dxT = RecurrentFrame.grow(fr.dxT, rows * nf);
             inputGrad(fr, k);
-            dx = Tensor.zeros(nb, nt, nf);
+            dx = fr.output(1, true, nb, nt, nf);   // reorderSteps writes every element
             reorderSteps(fr, k, nb, nt, nf, dx.data(), fr.dxT, false);
         }
         Tensor[] grads = new Tensor[fr.withInitialState ? 1 + stateCount() : 1];
