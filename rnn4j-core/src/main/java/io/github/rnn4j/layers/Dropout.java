@@ -122,7 +122,8 @@ public class Dropout extends Layer {
         DropoutFrame fr = (DropoutFrame) frame;
         fr.shape = x.shape();
         fr.active = training && rate > 0;
-        Tensor y = x.copy();
+        Tensor y = fr.output(0, true, fr.shape);
+        System.arraycopy(x.data(), 0, y.data(), 0, x.size());
         if (!fr.active) return new Tensor[]{y};
         int n = x.size();
         fr.mask = LayerSupport.grow(fr.mask, n);
@@ -177,9 +178,10 @@ public class Dropout extends Layer {
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         DropoutFrame fr = (DropoutFrame) frame;
         Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{Tensor.zeros(fr.shape)};
+        if (dy == null) return new Tensor[]{fr.output(1, false, fr.shape)};
         LayerSupport.checkGrad(this, dy, fr.shape, 0);
-        Tensor dx = dy.copy();
+        Tensor dx = fr.output(1, true, fr.shape);
+        System.arraycopy(dy.data(), 0, dx.data(), 0, dx.size());
         if (fr.active) {
             float[] d = dx.data();
             for (int i = 0; i < d.length; i++) d[i] *= fr.mask[i];

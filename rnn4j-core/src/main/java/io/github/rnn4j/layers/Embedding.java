@@ -133,7 +133,7 @@ public class Embedding extends Layer {
         fr.inShape = x.shape();
         int[] outShape = Arrays.copyOf(fr.inShape, fr.inShape.length + 1);
         outShape[fr.inShape.length] = outputDim;
-        Tensor y = Tensor.zeros(outShape);
+        Tensor y = fr.output(0, true, outShape);   // every row is copied in below
         float[] e = embeddings.value(), yd = y.data();
         for (int i = 0; i < n; i++) System.arraycopy(e, fr.ids[i] * outputDim, yd, i * outputDim, outputDim);
         return new Tensor[]{y};

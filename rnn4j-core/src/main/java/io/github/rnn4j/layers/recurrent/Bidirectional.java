@@ -341,7 +341,9 @@ public class Bidirectional extends Layer {
         Tensor[] fo = forwardLayer.forward(half(inputs, new Tensor[n], false), mask, fr.fwd, training);
         Tensor[] bo = backwardLayer.forward(half(inputs, new Tensor[n], true), mask, fr.bwd, training);
         Tensor yf = fo[0];
-        Tensor yb = returnSequences ? reverseTime(bo[0]) : bo[0];
+        // the frame's slots (Frame.output): 0 merged output, 1 yb in time order, 2 and 3 the
+        // halves of the output gradient, 4 dyb in the backward layer's order, 5 dx
+        Tensor yb = returnSequences ? reverseTime(bo[0], fr.output(1, true, bo[0].shape())) : bo[0];
         fr.yf = yf;
         fr.yb = yb;
         fr.withInitialState = inputs.length > 1;
@@ -352,7 +354,7 @@ public class Bidirectional extends Layer {
             out[0] = yf;
             out[1] = yb;
         } else {
-            out[0] = merge(yf, yb);
+            out[0] = merge(yf, yb, fr);
         }
         for (int i = 0; returnState && i < stateCount; i++) {
             out[nMerged + i] = fo[1 + i];
@@ -361,13 +363,13 @@ public class Bidirectional extends Layer {
         return out;
     }
 
-    private Tensor merge(Tensor yf, Tensor yb) {
+    private Tensor merge(Tensor yf, Tensor yb, Frame fr) {
         float[] f = yf.data(), b = yb.data();
         if (mergeMode == MergeMode.CONCAT) {
             int h = yf.dim(-1), rows = f.length / h;
             int[] shape = yf.shape();
             shape[shape.length - 1] = 2 * h;
-            Tensor y = Tensor.zeros(shape);
+            Tensor y = fr.output(0, true, shape);   // every element is written below
             float[] d = y.data();
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(f, r * h, d, r * 2 * h, h);
@@ -375,7 +377,7 @@ public class Bidirectional extends Layer {
             }
             return y;
         }
-        Tensor y = Tensor.zeros(yf.shape());
+        Tensor y = fr.output(0, true, yf.shape());
         float[] d = y.data();
         for (int i = 0; i < d.length; i++) {
             d[i] = switch (mergeMode) {
@@ -402,8 +404,8 @@ public class Bidirectional extends Layer {
             dyb = null;
         } else {
             float[] dy = gradOutputs[0].data();
-            dyf = Tensor.zeros(fr.yf.shape());
-            dyb = Tensor.zeros(fr.yb.shape());
+            dyf = fr.output(2, true, fr.yf.shape());   // every element is written below
+            dyb = fr.output(3, true, fr.yb.shape());
             float[] gf = dyf.data(), gb = dyb.data();
             if (mergeMode == MergeMode.CONCAT) {
                 int h = fr.yf.dim(-1), rows = gf.length / h;
@@ -432,7 +434,7 @@ public class Bidirectional extends Layer {
                 }
             }
         }
-        if (returnSequences && dyb != null) dyb = reverseTime(dyb);
+        if (returnSequences && dyb != null) dyb = reverseTime(dyb, fr.output(4, true, dyb.shape()));
 
         int nSub = returnState ? 1 + stateCount : 1;
         Tensor[] gf = new Tensor[nSub];
@@ -449,9 +451,9 @@ public class Bidirectional extends Layer {
 
         Tensor dx = null;
         if (df[0] != null && db[0] != null) {
-            dx = df[0].copy();
-            float[] d = dx.data(), e = db[0].data();
-            for (int i = 0; i < d.length; i++) d[i] += e[i];
+            dx = fr.output(5, true, df[0].shape());
+            float[] d = dx.data(), f = df[0].data(), e = db[0].data();
+            for (int i = 0; i < d.length; i++) d[i] = f[i] + e[i];
         }
         Tensor[] grads = new Tensor[fr.withInitialState ? 1 + 2 * stateCount : 1];
         grads[0] = dx;
@@ -462,10 +464,9 @@ public class Bidirectional extends Layer {
         return grads;
     }
 
-    /** A copy of a (B, T, H) tensor with the time axis reversed. */
-    private static Tensor reverseTime(Tensor y) {
+    /** {@code r} (of y's shape) = the (B, T, H) tensor y with the time axis reversed; returns r. */
+    private static Tensor reverseTime(Tensor y, Tensor r) {
         int nb = y.dim(0), nt = y.dim(1), h = y.dim(2);
-        Tensor r = Tensor.zeros(nb, nt, h);
         float[] s = y.data(), d = r.data();
         for (int b = 0; b < nb; b++) {
             for (int t = 0; t < nt; t++) System.arraycopy(s, (b * nt + t) * h, d, (b * nt + nt - 1 - t) * h, h);

@@ -570,7 +570,7 @@ public abstract class Recurrent<S extends Recurrent<S>> extends Layer {
         if (returnSequences) {
             out[0] = ySeq;
         } else {
-            Tensor y = Tensor.zeros(nb, h);
+            Tensor y = fr.output(0, false, nb, h);   // zeros for a row with no valid step
             for (int b = 0; b < nb; b++) {
                 int s = fr.valid == null ? nt - 1 : fr.lastValid[b];
                 if (s >= 0) System.arraycopy(fr.hAll, last + b * h, y.data(), b * h, h);

@@ -1,6 +1,8 @@
 package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.layers.Dense;
+import io.github.rnn4j.layers.Dropout;
+import io.github.rnn4j.layers.Embedding;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Mask;
 import io.github.rnn4j.tensor.Tensor;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from call to call (while the shapes stay), and every call's values are those of a new frame
  * that does not, bit for bit. The calls alternate inputs, masks that leave some outputs at zero
  * (after a call that wrote values there), a missing output gradient (zeros for dx after a call
- * with one) and a batch of another size.
+ * with one) and a batch of another size. Layers that keep outputs: the recurrent layers, Dense,
+ * Bidirectional (every merge mode), Embedding and Dropout.
  */
 class ReuseOutputsTest {
     private static final int NF = 5, NH = 7, T = 6;
@@ -119,5 +122,71 @@ class ReuseOutputsTest {
         }
         reused.inputGradients(false);
         assertNull(dense.backward(new Tensor[]{random(r, 1f, 2, T, 3)}, reused)[0], "no input gradient wanted");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Bidirectional.MergeMode.class)
+    void bidirectionalReturnsItsKeptTensorsWithTheValuesOfANewFrame(Bidirectional.MergeMode mode) {
+        for (boolean seq : new boolean[]{true, false}) {
+            Bidirectional bi = new Bidirectional(new GRU(NH).returnSequences(seq), mode.kerasName());
+            bi.build(new int[][]{{-1, NF}}, 11);
+            SplittableRandom r = new SplittableRandom(13);
+            Layer.Frame reused = bi.newFrame().reuseOutputs(true);
+            Tensor[] before = null;
+            for (int c = 0; c < 3; c++) {
+                String what = mode + (seq ? " sequences" : " last") + " call " + c;
+                Tensor x = random(r, 1f, 3, T, NF);
+                Mask m = c == 1 ? Mask.fromLengths(T, 0, 6, 2) : null;
+                Layer.Frame freshFrame = bi.newFrame();
+                Tensor[] yFresh = bi.forward(new Tensor[]{x}, m, freshFrame, true);
+                Tensor[] dy = new Tensor[yFresh.length];
+                for (int i = 0; i < dy.length; i++) dy[i] = random(r, 1f, yFresh[i].shape());
+                Tensor dxFresh = bi.backward(dy, freshFrame)[0];
+                Tensor[] y = bi.forward(new Tensor[]{x}, m, reused, true);
+                Tensor dx = bi.backward(dy, reused)[0];
+                for (int i = 0; i < y.length; i++) assertArrayEquals(yFresh[i].data(), y[i].data(), what + ": output " + i);
+                assertArrayEquals(dxFresh.data(), dx.data(), what + ": input gradient");
+                if (before != null) {
+                    assertSame(before[0], y[0], what + ": the kept output");
+                    assertSame(before[before.length - 1], dx, what + ": the kept input gradient");
+                }
+                before = new Tensor[]{y[0], dx};
+            }
+        }
+    }
+
+    @Test
+    void embeddingAndDropoutReturnTheirKeptTensorsWithTheValuesOfANewFrame() {
+        Embedding emb = new Embedding(9, 4);
+        emb.build(new int[][]{{T}}, 3);
+        // two dropout layers built alike draw the same masks, call for call
+        Dropout drop = new Dropout(0.4), twin = new Dropout(0.4);
+        drop.build(new int[][]{{T, 4}}, 5);
+        twin.build(new int[][]{{T, 4}}, 5);
+        SplittableRandom r = new SplittableRandom(17);
+        Layer.Frame ef = emb.newFrame().reuseOutputs(true), df = drop.newFrame().reuseOutputs(true);
+        Tensor[] before = null;
+        for (int c = 0; c < 4; c++) {
+            String what = "call " + c;
+            Tensor ids = Tensor.zeros(2, T);
+            for (int i = 0; i < ids.size(); i++) ids.data()[i] = r.nextInt(9);
+            Tensor e = emb.forward(new Tensor[]{ids}, null, ef, false)[0];
+            assertArrayEquals(emb.forward(new Tensor[]{ids}, null, emb.newFrame(), false)[0].data(), e.data(), what + ": embedding");
+            boolean training = c != 2;
+            Layer.Frame tf = twin.newFrame();
+            Tensor yTwin = twin.forward(new Tensor[]{e}, null, tf, training)[0];
+            Tensor y = drop.forward(new Tensor[]{e}, null, df, training)[0];
+            assertArrayEquals(yTwin.data(), y.data(), what + ": dropout output");
+            Tensor dy = c == 3 ? null : random(r, 1f, 2, T, 4);
+            Tensor dxTwin = twin.backward(new Tensor[]{dy}, tf)[0];
+            Tensor dx = drop.backward(new Tensor[]{dy}, df)[0];
+            assertArrayEquals(dxTwin.data(), dx.data(), what + ": dropout input gradient");
+            if (before != null) {
+                assertSame(before[0], e, what + ": the kept embedding");
+                assertSame(before[1], y, what + ": the kept dropout output");
+                assertSame(before[2], dx, what + ": the kept dropout input gradient");
+            }
+            before = new Tensor[]{e, y, dx};
+        }
     }
 }
