@@ -236,7 +236,7 @@ public class Conv1D extends Layer {
                 }
             }
         }
-        Tensor y = Tensor.zeros(nb, tOut, filters);
+        Tensor y = fr.output(0, true, nb, tOut, filters);   // the GEMM overwrites every element
         LayerSupport.affineForward(rows, kf, filters, cols, kernel, useBias ? bias : null, activation, y.data());
         fr.y = y;
         return new Tensor[]{y};
@@ -246,7 +246,7 @@ public class Conv1D extends Layer {
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         Conv1DFrame fr = (Conv1DFrame) frame;
         int nb = fr.b, nt = fr.t, tOut = fr.tOut, nf = inputDim, pb = fr.padBefore;
-        Tensor dx = Tensor.zeros(nb, nt, nf);
+        Tensor dx = fr.output(1, false, nb, nt, nf);   // zeros: the taps are added into it
         Tensor dy = gradOutputs[0];
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, fr.y.shape(), 0);

@@ -52,7 +52,7 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
             float inv = count == 0 ? 0f : 1f / count;
             for (int t = 0; t < nt; t++) w[b * nt + t] = mask == null || mask.keep(b, t) ? inv : 0f;
         }
-        Tensor y = newOutput(nb, nf);
+        Tensor y = newOutput(fr, nb, nf);
         float[] xd = x.data(), yd = y.data();
         for (int b = 0; b < nb; b++) {
             for (int t = 0; t < nt; t++) {
@@ -70,7 +70,7 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         AvgFrame fr = (AvgFrame) frame;
-        Tensor dx = Tensor.zeros(fr.inShape);
+        Tensor dx = fr.output(1, false, fr.inShape);   // zeros at masked steps
         Tensor dy = gradOutputs[0];
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, fr.outShape, 0);

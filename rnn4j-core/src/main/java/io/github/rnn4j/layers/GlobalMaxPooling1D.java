@@ -57,7 +57,7 @@ public class GlobalMaxPooling1D extends GlobalPooling1D {
             throw new IllegalArgumentException(where() + ": the maximum of 0 steps is undefined (input shape "
                     + x.shapeString() + ")");
         }
-        Tensor y = newOutput(nb, nf);
+        Tensor y = newOutput(fr, nb, nf);
         fr.argmax = LayerSupport.grow(fr.argmax, nb * nf);
         float[] xd = x.data(), yd = y.data();
         int[] am = fr.argmax;
@@ -85,6 +85,6 @@ public class GlobalMaxPooling1D extends GlobalPooling1D {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         GlobalMaxFrame fr = (GlobalMaxFrame) frame;
-        return LayerSupport.maxPoolBackward(this, gradOutputs[0], fr.argmax, fr.inShape, fr.outShape);
+        return LayerSupport.maxPoolBackward(this, fr, gradOutputs[0], fr.argmax, fr.inShape, fr.outShape);
     }
 }

@@ -58,9 +58,12 @@ abstract class GlobalPooling1D extends Layer {
         return x;
     }
 
-    /** A zero output for nb samples of nf features, with the time axis of 1 under keepdims. */
-    final Tensor newOutput(int nb, int nf) {
-        return keepdims ? Tensor.zeros(nb, 1, nf) : Tensor.zeros(nb, nf);
+    /**
+     * A zero output for nb samples of nf features, with the time axis of 1 under keepdims: the
+     * frame's output slot 0 ({@link Layer.Frame#output}).
+     */
+    final Tensor newOutput(Frame fr, int nb, int nf) {
+        return keepdims ? fr.output(0, false, nb, 1, nf) : fr.output(0, false, nb, nf);
     }
 
     /** The pooling is over the whole sequence. */

@@ -148,9 +148,10 @@ final class LayerSupport {
     /**
      * Backward of a max pooling (MaxPooling1D, GlobalMaxPooling1D): each output gradient added at
      * the flat input index of its winner, {@code argmax[i]}; zeros without an output gradient.
+     * dx is the frame's output slot 1 ({@link Layer.Frame#output}).
      */
-    static Tensor[] maxPoolBackward(Layer l, Tensor dy, int[] argmax, int[] inShape, int[] outShape) {
-        Tensor dx = Tensor.zeros(inShape);
+    static Tensor[] maxPoolBackward(Layer l, Layer.Frame frame, Tensor dy, int[] argmax, int[] inShape, int[] outShape) {
+        Tensor dx = frame.output(1, false, inShape);
         if (dy == null) return new Tensor[]{dx};
         checkGrad(l, dy, outShape, 0);
         float[] dxd = dx.data(), dyd = dy.data();

@@ -114,7 +114,7 @@ public class MaxPooling1D extends Layer {
         int tOut = LayerSupport.outLength(nt, poolSize, s, padding);
         if (tOut <= 0) throw tooShort(nt, x.shapeString());
         int pb = LayerSupport.padBefore(nt, tOut, poolSize, s, padding);
-        Tensor y = Tensor.zeros(nb, tOut, nf);
+        Tensor y = fr.output(0, true, nb, tOut, nf);   // every element is set from its window below
         fr.argmax = LayerSupport.grow(fr.argmax, y.size());
         fr.inShape = x.shape();
         fr.outShape = y.shape();
@@ -146,7 +146,7 @@ public class MaxPooling1D extends Layer {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         MaxPoolFrame fr = (MaxPoolFrame) frame;
-        return LayerSupport.maxPoolBackward(this, gradOutputs[0], fr.argmax, fr.inShape, fr.outShape);
+        return LayerSupport.maxPoolBackward(this, fr, gradOutputs[0], fr.argmax, fr.inShape, fr.outShape);
     }
 
     /** Pooling looks across time unless its window is one step. */

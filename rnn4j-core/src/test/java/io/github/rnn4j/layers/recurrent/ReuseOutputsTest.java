@@ -1,10 +1,14 @@
 package io.github.rnn4j.layers.recurrent;
 
+import io.github.rnn4j.layers.Conv1D;
 import io.github.rnn4j.layers.Dense;
 import io.github.rnn4j.layers.Dropout;
 import io.github.rnn4j.layers.Embedding;
+import io.github.rnn4j.layers.GlobalAveragePooling1D;
+import io.github.rnn4j.layers.GlobalMaxPooling1D;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Mask;
+import io.github.rnn4j.layers.MaxPooling1D;
 import io.github.rnn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that does not, bit for bit. The calls alternate inputs, masks that leave some outputs at zero
  * (after a call that wrote values there), a missing output gradient (zeros for dx after a call
  * with one) and a batch of another size. Layers that keep outputs: the recurrent layers, Dense,
- * Bidirectional (every merge mode), Embedding and Dropout.
+ * Bidirectional (every merge mode), Embedding, Dropout, Conv1D and the poolings.
  */
 class ReuseOutputsTest {
     private static final int NF = 5, NH = 7, T = 6;
@@ -187,6 +191,36 @@ class ReuseOutputsTest {
                 assertSame(before[2], dx, what + ": the kept dropout input gradient");
             }
             before = new Tensor[]{e, y, dx};
+        }
+    }
+
+    /** Conv1D (padded, its taps added into dx) and the global and max poolings (sums and winners). */
+    @Test
+    void convolutionAndPoolingReturnTheirKeptTensorsWithTheValuesOfANewFrame() {
+        Layer[] layers = {new Conv1D(4, 3).padding("same"), new MaxPooling1D(2), new GlobalMaxPooling1D(),
+            new GlobalAveragePooling1D()};
+        for (Layer layer : layers) {
+            layer.build(new int[][]{{T, NF}}, 19);
+            SplittableRandom r = new SplittableRandom(23);
+            Layer.Frame reused = layer.newFrame().reuseOutputs(true);
+            Tensor[] before = null;
+            for (int c = 0; c < 4; c++) {
+                String what = layer.className() + " call " + c;
+                Tensor x = random(r, 1f, 2, T, NF);
+                Layer.Frame freshFrame = layer.newFrame();
+                Tensor yFresh = layer.forward(new Tensor[]{x}, null, freshFrame, true)[0];
+                Tensor dy = c == 2 ? null : random(r, 1f, yFresh.shape());
+                Tensor dxFresh = layer.backward(new Tensor[]{dy}, freshFrame)[0];
+                Tensor y = layer.forward(new Tensor[]{x}, null, reused, true)[0];
+                Tensor dx = layer.backward(new Tensor[]{dy}, reused)[0];
+                assertArrayEquals(yFresh.data(), y.data(), what + ": output");
+                assertArrayEquals(dxFresh.data(), dx.data(), what + ": input gradient");
+                if (before != null) {
+                    assertSame(before[0], y, what + ": the kept output");
+                    assertSame(before[1], dx, what + ": the kept input gradient");
+                }
+                before = new Tensor[]{y, dx};
+            }
         }
     }
 }
