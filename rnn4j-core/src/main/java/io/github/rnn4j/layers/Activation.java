@@ -68,7 +68,7 @@ public class Activation extends Layer {
         Tensor x = inputs[0];
         LayerSupport.checkInput(this, x, 0);
         ActivationFrame fr = (ActivationFrame) frame;
-        Tensor y = x.copy();
+        Tensor y = fr.outputCopy(0, x, x.shape());
         int n = x.rank() == 1 ? 1 : x.dim(-1);
         int rows = n == 0 ? 0 : x.size() / n;
         activation.forward(rows, n, y.data(), 0);
@@ -82,9 +82,9 @@ public class Activation extends Layer {
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         ActivationFrame fr = (ActivationFrame) frame;
         Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{Tensor.zeros(fr.y.shape())};
+        if (dy == null) return new Tensor[]{fr.output(1, false, fr.y.shape())};
         LayerSupport.checkGrad(this, dy, fr.y.shape(), 0);
-        Tensor dx = dy.copy();
+        Tensor dx = fr.outputCopy(1, dy, dy.shape());
         activation.backward(fr.rows, fr.n, fr.y.data(), 0, dx.data(), 0);
         return new Tensor[]{dx};
     }

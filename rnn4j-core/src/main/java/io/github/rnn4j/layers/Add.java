@@ -71,7 +71,7 @@ public class Add extends Layer {
                 throw new IllegalArgumentException(where() + ": inputs must all have the same shape, got [" + sb + "]");
             }
         }
-        Tensor y = inputs[0].copy();
+        Tensor y = fr.outputCopy(0, inputs[0], inputs[0].shape());
         Kernels kn = Kernels.get();
         for (int k = 1; k < n; k++) kn.axpy(y.size(), 1f, inputs[k].data(), 0, y.data(), 0);
         fr.n = n;
@@ -85,7 +85,7 @@ public class Add extends Layer {
         Tensor dy = gradOutputs[0];
         if (dy != null) LayerSupport.checkGrad(this, dy, fr.shape, 0);
         Tensor[] dIn = new Tensor[fr.n];
-        for (int k = 0; k < fr.n; k++) dIn[k] = dy == null ? Tensor.zeros(fr.shape) : dy.copy();
+        for (int k = 0; k < fr.n; k++) dIn[k] = dy == null ? fr.output(1 + k, false, fr.shape) : fr.outputCopy(1 + k, dy, fr.shape);
         return dIn;
     }
 }

@@ -123,7 +123,7 @@ public class Concatenate extends Layer {
         fr.outShape = out;
         fr.outer = outer;
         fr.inner = inner;
-        Tensor y = Tensor.zeros(out);
+        Tensor y = fr.output(0, true, out);   // the inputs' blocks cover every element
         float[] yd = y.data();
         int row = out[a] * inner, at = 0;
         for (int k = 0; k < n; k++) {
@@ -140,8 +140,9 @@ public class Concatenate extends Layer {
         ConcatFrame fr = (ConcatFrame) frame;
         int n = fr.inShapes.length;
         Tensor[] dIn = new Tensor[n];
-        for (int k = 0; k < n; k++) dIn[k] = Tensor.zeros(fr.inShapes[k]);
         Tensor dy = gradOutputs[0];
+        // zeros without dy; else dy's blocks cover every element
+        for (int k = 0; k < n; k++) dIn[k] = fr.output(1 + k, dy != null, fr.inShapes[k]);
         if (dy == null) return dIn;
         LayerSupport.checkGrad(this, dy, fr.outShape, 0);
         int a = sampleAxis(fr.outShape.length - 1) + 1;

@@ -53,17 +53,17 @@ public class Flatten extends Layer {
         int nb = x.dim(0);
         int per = 1;
         for (int i = 1; i < x.rank(); i++) per *= x.dim(i);
-        return new Tensor[]{Tensor.of(x.data().clone(), nb, per)};
+        return new Tensor[]{frame.outputCopy(0, x, nb, per)};
     }
 
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         int[] in = ((FlattenFrame) frame).inShape;
         Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{Tensor.zeros(in)};
+        if (dy == null) return new Tensor[]{frame.output(1, false, in)};
         int per = (int) (Tensor.size(in) / Math.max(1, in[0]));
         LayerSupport.checkGrad(this, dy, new int[]{in[0], per}, 0);
-        return new Tensor[]{Tensor.of(dy.data().clone(), in)};
+        return new Tensor[]{frame.outputCopy(1, dy, in)};
     }
 
     /** Flattening merges the time axis into the features. */

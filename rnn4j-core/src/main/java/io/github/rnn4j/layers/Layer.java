@@ -149,6 +149,17 @@ public abstract class Layer {
             return kept[slot] = Tensor.zeros(shape);
         }
 
+        /**
+         * {@link #output} for slot {@code slot} holding a copy of {@code src}'s values in the
+         * given shape (of src's size): a layer that returns its input changed, or seen in
+         * another shape.
+         */
+        public Tensor outputCopy(int slot, Tensor src, int... shape) {
+            Tensor t = output(slot, true, shape);
+            System.arraycopy(src.data(), 0, t.data(), 0, src.size());
+            return t;
+        }
+
         private static boolean sameShape(Tensor t, int[] shape) {
             if (t.rank() != shape.length) return false;
             for (int i = 0; i < shape.length; i++) if (t.dim(i) != shape[i]) return false;

@@ -90,7 +90,7 @@ public class Masking extends Layer {
         fr.keep = LayerSupport.grow(fr.keep, rows);
         fr.shape = x.shape();
         computeKeep(x, fr.keep);
-        Tensor y = x.copy();
+        Tensor y = fr.outputCopy(0, x, fr.shape);
         zeroMasked(y.data(), fr.keep, rows, f);
         return new Tensor[]{y};
     }
@@ -105,9 +105,9 @@ public class Masking extends Layer {
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         MaskingFrame fr = (MaskingFrame) frame;
         Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{Tensor.zeros(fr.shape)};
+        if (dy == null) return new Tensor[]{fr.output(1, false, fr.shape)};
         LayerSupport.checkGrad(this, dy, fr.shape, 0);
-        Tensor dx = dy.copy();
+        Tensor dx = fr.outputCopy(1, dy, fr.shape);
         zeroMasked(dx.data(), fr.keep, fr.shape[0] * fr.shape[1], fr.shape[2]);
         return new Tensor[]{dx};
     }

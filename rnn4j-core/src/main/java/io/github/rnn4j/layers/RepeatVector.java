@@ -68,7 +68,7 @@ public class RepeatVector extends Layer {
         int nb = x.dim(0), nf = x.dim(1);
         fr.b = nb;
         fr.f = nf;
-        Tensor y = Tensor.zeros(nb, n, nf);
+        Tensor y = fr.output(0, true, nb, n, nf);   // every step is a copy of x's row
         float[] xd = x.data(), yd = y.data();
         for (int b = 0; b < nb; b++) {
             for (int t = 0; t < n; t++) System.arraycopy(xd, b * nf, yd, (b * n + t) * nf, nf);
@@ -79,7 +79,7 @@ public class RepeatVector extends Layer {
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         RepeatFrame fr = (RepeatFrame) frame;
-        Tensor dx = Tensor.zeros(fr.b, fr.f);
+        Tensor dx = fr.output(1, false, fr.b, fr.f);   // zeros: the steps' gradients are added in
         Tensor dy = gradOutputs[0];
         if (dy == null) return new Tensor[]{dx};
         LayerSupport.checkGrad(this, dy, new int[]{fr.b, n, fr.f}, 0);

@@ -97,16 +97,16 @@ public class Reshape extends Layer {
         System.arraycopy(t, 0, out, 1, t.length);
         fr.inShape = x.shape();
         fr.outShape = out;
-        return new Tensor[]{Tensor.of(x.data().clone(), out)};
+        return new Tensor[]{fr.outputCopy(0, x, out)};
     }
 
     @Override
     public Tensor[] backward(Tensor[] gradOutputs, Frame frame) {
         ReshapeFrame fr = (ReshapeFrame) frame;
         Tensor dy = gradOutputs[0];
-        if (dy == null) return new Tensor[]{Tensor.zeros(fr.inShape)};
+        if (dy == null) return new Tensor[]{fr.output(1, false, fr.inShape)};
         LayerSupport.checkGrad(this, dy, fr.outShape, 0);
-        return new Tensor[]{Tensor.of(dy.data().clone(), fr.inShape)};
+        return new Tensor[]{fr.outputCopy(1, dy, fr.inShape)};
     }
 
     /** A reshape may move values across the time axis. */

@@ -1,14 +1,21 @@
 package io.github.rnn4j.layers.recurrent;
 
+import io.github.rnn4j.layers.Activation;
+import io.github.rnn4j.layers.Add;
+import io.github.rnn4j.layers.Concatenate;
 import io.github.rnn4j.layers.Conv1D;
 import io.github.rnn4j.layers.Dense;
 import io.github.rnn4j.layers.Dropout;
 import io.github.rnn4j.layers.Embedding;
+import io.github.rnn4j.layers.Flatten;
 import io.github.rnn4j.layers.GlobalAveragePooling1D;
 import io.github.rnn4j.layers.GlobalMaxPooling1D;
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.Mask;
+import io.github.rnn4j.layers.Masking;
 import io.github.rnn4j.layers.MaxPooling1D;
+import io.github.rnn4j.layers.RepeatVector;
+import io.github.rnn4j.layers.Reshape;
 import io.github.rnn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that does not, bit for bit. The calls alternate inputs, masks that leave some outputs at zero
  * (after a call that wrote values there), a missing output gradient (zeros for dx after a call
  * with one) and a batch of another size. Layers that keep outputs: the recurrent layers, Dense,
- * Bidirectional (every merge mode), Embedding, Dropout, Conv1D and the poolings.
+ * Bidirectional (every merge mode), Embedding, Dropout, Conv1D, the poolings, and the layers
+ * that copy, combine or reshape (Activation, Masking, Flatten, Reshape, RepeatVector, Add,
+ * Concatenate).
  */
 class ReuseOutputsTest {
     private static final int NF = 5, NH = 7, T = 6;
@@ -220,6 +229,59 @@ class ReuseOutputsTest {
                     assertSame(before[1], dx, what + ": the kept input gradient");
                 }
                 before = new Tensor[]{y, dx};
+            }
+        }
+    }
+
+    /** Layers that copy, combine or reshape their inputs; a call without dy in the middle. */
+    @Test
+    void copyingCombiningAndReshapingLayersReturnTheirKeptTensorsWithTheValuesOfANewFrame() {
+        Object[][] cases = {
+            {new Activation("tanh"), new int[][]{{T, NF}}},
+            {new Masking(0.0), new int[][]{{T, NF}}},
+            {new Flatten(), new int[][]{{T, NF}}},
+            {new Reshape(NF, T), new int[][]{{T, NF}}},
+            {new RepeatVector(3), new int[][]{{NF}}},
+            {new Add(), new int[][]{{T, NF}, {T, NF}}},
+            {new Concatenate(), new int[][]{{T, NF}, {T, 2}}},
+        };
+        for (Object[] cs : cases) {
+            Layer layer = (Layer) cs[0];
+            int[][] shapes = (int[][]) cs[1];
+            layer.build(shapes, 29);
+            SplittableRandom r = new SplittableRandom(31);
+            Layer.Frame reused = layer.newFrame().reuseOutputs(true);
+            Tensor[] before = null;
+            for (int c = 0; c < 4; c++) {
+                String what = layer.className() + " call " + c;
+                Tensor[] x = new Tensor[shapes.length];
+                for (int i = 0; i < x.length; i++) {
+                    int[] s = new int[shapes[i].length + 1];
+                    s[0] = 2;
+                    System.arraycopy(shapes[i], 0, s, 1, shapes[i].length);
+                    x[i] = random(r, 1f, s);
+                }
+                if (layer instanceof Masking) {
+                    // a fully masked step (all features equal to the mask value) in some calls
+                    if (c % 2 == 1) java.util.Arrays.fill(x[0].data(), 0, NF, 0f);
+                }
+                Layer.Frame freshFrame = layer.newFrame();
+                Tensor yFresh = layer.forward(x, null, freshFrame, true)[0];
+                Tensor dy = c == 2 ? null : random(r, 1f, yFresh.shape());
+                Tensor[] dxFresh = layer.backward(new Tensor[]{dy}, freshFrame);
+                Tensor y = layer.forward(x, null, reused, true)[0];
+                Tensor[] dx = layer.backward(new Tensor[]{dy}, reused);
+                assertArrayEquals(yFresh.data(), y.data(), what + ": output");
+                for (int i = 0; i < dx.length; i++) {
+                    assertArrayEquals(dxFresh[i].data(), dx[i].data(), what + ": input gradient " + i);
+                }
+                if (before != null) {
+                    assertSame(before[0], y, what + ": the kept output");
+                    for (int i = 0; i < dx.length; i++) assertSame(before[1 + i], dx[i], what + ": the kept input gradient " + i);
+                }
+                before = new Tensor[1 + dx.length];
+                before[0] = y;
+                System.arraycopy(dx, 0, before, 1, dx.length);
             }
         }
     }
