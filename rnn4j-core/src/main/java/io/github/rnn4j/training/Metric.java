@@ -28,6 +28,9 @@ public interface Metric {
      * Folds one batch in with per-row weights, e.g. a timestep mask: {@code sampleWeight} is
      * null, one weight per sample (length B) or one per row (B·T for a (B, T, F) output). A
      * weighted mean metric then reports {@code Σ w·v / Σ w}, as Keras's {@code Mean} does.
+     * A model's fit and evaluate write the next batch's predictions into the same tensor
+     * ({@link io.github.rnn4j.layers.Layer.Frame#reuseOutputs}): a metric that keeps values
+     * past this call copies them.
      */
     void update(Tensor yPred, Tensor yTrue, float[] sampleWeight);
 
