@@ -4,13 +4,10 @@ import io.github.rnn4j.layers.Dense;
 import io.github.rnn4j.layers.InputLayer;
 import io.github.rnn4j.layers.recurrent.LSTM;
 import io.github.rnn4j.tensor.Tensor;
+import io.github.rnn4j.testing.AllocatedBytes;
 import io.github.rnn4j.training.Adam;
 import io.github.rnn4j.training.MeanSquaredError;
 import org.junit.jupiter.api.Test;
-
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 
 import static io.github.rnn4j.models.ModelTesting.rand;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,25 +45,6 @@ class FitAllocationTest {
 
     /** Bytes allocated by all threads during one epoch of fit over (x, y), batch B, no shuffling. */
     private static long allocated(Model m, Tensor x, Tensor y) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] ids = threadIds();
-        long before = sum(mx.getThreadAllocatedBytes(ids));
-        m.fit(x, y, new FitOptions().epochs(1).batchSize(B).shuffle(false).verbose(0));
-        return sum(mx.getThreadAllocatedBytes(ids)) - before;
-    }
-
-    private static long[] threadIds() {
-        List<Long> ids = new ArrayList<>();
-        ids.add(Thread.currentThread().threadId());
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("rnn4j-")) ids.add(t.threadId());
-        }
-        return ids.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static long sum(long[] v) {
-        long s = 0;
-        for (long x : v) s += Math.max(0, x);
-        return s;
+        return AllocatedBytes.during(() -> m.fit(x, y, new FitOptions().epochs(1).batchSize(B).shuffle(false).verbose(0)));
     }
 }

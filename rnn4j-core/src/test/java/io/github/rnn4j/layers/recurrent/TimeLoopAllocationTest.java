@@ -2,12 +2,10 @@ package io.github.rnn4j.layers.recurrent;
 
 import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.tensor.Tensor;
+import io.github.rnn4j.testing.AllocatedBytes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import static io.github.rnn4j.layers.recurrent.RecurrentTesting.Cell;
@@ -55,27 +53,10 @@ class TimeLoopAllocationTest {
 
     /** Bytes allocated by all threads during one forward (training) + backward. */
     private static long allocated(Recurrent<?> l, Tensor[] x, Tensor dy, Layer.Frame f) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] ids = threadIds();
-        long before = sum(mx.getThreadAllocatedBytes(ids));
-        l.forward(x, null, f, true);
-        l.zeroGrads();
-        l.backward(new Tensor[]{dy}, f);
-        return sum(mx.getThreadAllocatedBytes(ids)) - before;
-    }
-
-    private static long[] threadIds() {
-        List<Long> ids = new ArrayList<>();
-        ids.add(Thread.currentThread().threadId());
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("rnn4j-")) ids.add(t.threadId());
-        }
-        return ids.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static long sum(long[] v) {
-        long s = 0;
-        for (long x : v) s += Math.max(0, x);
-        return s;
+        return AllocatedBytes.during(() -> {
+            l.forward(x, null, f, true);
+            l.zeroGrads();
+            l.backward(new Tensor[]{dy}, f);
+        });
     }
 }
