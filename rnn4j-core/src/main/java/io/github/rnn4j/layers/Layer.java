@@ -141,7 +141,7 @@ public abstract class Layer {
             if (!reuseOutputs) return Tensor.zeros(shape);
             if (kept == null || kept.length <= slot) kept = Arrays.copyOf(kept == null ? new Tensor[0] : kept, slot + 1);
             Tensor t = kept[slot];
-            if (t != null && sameShape(t, shape)) {
+            if (t != null && t.hasShape(shape)) {
                 if (!overwritten) Arrays.fill(t.data(), 0f);
                 return t;
             }
@@ -158,12 +158,6 @@ public abstract class Layer {
             Tensor t = output(slot, true, shape);
             System.arraycopy(src.data(), 0, t.data(), 0, src.size());
             return t;
-        }
-
-        private static boolean sameShape(Tensor t, int[] shape) {
-            if (t.rank() != shape.length) return false;
-            for (int i = 0; i < shape.length; i++) if (t.dim(i) != shape[i]) return false;
-            return true;
         }
 
         /**
