@@ -35,7 +35,9 @@
 # --paired (PyTorch and `rnn4j bench --serve` in alternated bursts) and OrtRnnBench --paired N
 # (ORT and rnn4j's layer in one JVM), N rounds per row, seq and charlm rows; their tables go to
 # OUT/torch-paired.txt and OUT/ort-paired.txt. The separate rounds above sit minutes apart on a
-# machine whose speed moves within minutes; the paired ratios are measured a second apart.
+# machine whose speed moves within minutes; the paired ratios are measured a second apart. Each
+# paired round also measures the machine's FMA ceiling (rnn4j-bench's FmaPeak, --ceiling) and
+# the tables give each side's share of it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rounds=2
@@ -93,13 +95,17 @@ while [ $i -lt ${#pass[@]} ]; do
   i=$((i + step))
 done
 
-if [ "$run_ort" = 1 ]; then
-  bench_jar="${RNN4J_BENCH_JAR:-$here/rnn4j-bench/target/rnn4j-bench.jar}"
+bench_jar="${RNN4J_BENCH_JAR:-$here/rnn4j-bench/target/rnn4j-bench.jar}"
+if [ "$run_ort" = 1 ] || [ "$paired" != 0 ]; then
+  # ORT's runner, and for the paired passes FmaPeak (the machine's FMA ceiling each round)
   if [ ! -f "$bench_jar" ]; then
     if [ -n "${RNN4J_BENCH_JAR:-}" ]; then echo "compare.sh: RNN4J_BENCH_JAR=$bench_jar does not exist" >&2; exit 2; fi
     echo "== building the bench jar (mvn -Pbench -pl rnn4j-bench -am package -DskipTests)" >&2
     (cd "$here" && mvn -q -B -Pbench -pl rnn4j-bench -am package -DskipTests) >&2
   fi
+fi
+
+if [ "$run_ort" = 1 ]; then
   echo "== ONNX models ($(date -u +%H:%M:%S) UTC)"
   /usr/bin/python3 "$here/tools/bench/onnx_rnn_models.py" --out "$out/onnx-models" ${model_pass[@]+"${model_pass[@]}"} \
     | tee "$out/onnx-models.txt"
@@ -214,13 +220,14 @@ if [ "$paired" != 0 ]; then
     echo "== paired: PyTorch and rnn4j in alternated bursts, $paired rounds per row ($(date -u +%H:%M:%S) UTC)"
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
       /usr/bin/python3 "$here/tools/bench/torch_rnn_bench.py" --threads "$threads" ${pass[@]+"${pass[@]}"} \
-      --paired "${RNN4J_JAR:-$here/rnn4j-cli/target/rnn4j.jar}" --rounds "$paired" --json "$out/torch-paired.json" \
+      --paired "${RNN4J_JAR:-$here/rnn4j-cli/target/rnn4j.jar}" --rounds "$paired" --ceiling "$bench_jar" \
+      --json "$out/torch-paired.json" \
       | tee "$out/torch-paired.txt"
   fi
   if [ "$run_ort" = 1 ]; then
     echo "== paired: ONNX Runtime and rnn4j in alternated bursts, $paired rounds per row ($(date -u +%H:%M:%S) UTC)"
     ORT_JAVA_OPTS="--add-modules jdk.incubator.vector ${ORT_JAVA_OPTS:-}" ort_cmd ${ort_pass[@]+"${ort_pass[@]}"} \
-      --paired "$paired" --json "$out/ort-paired.json" 2>&1 | grep -v "^WARNING: \|incubator modules" \
+      --paired "$paired" --ceiling --json "$out/ort-paired.json" 2>&1 | grep -v "^WARNING: \|incubator modules" \
       | tee "$out/ort-paired.txt"
   fi
 fi

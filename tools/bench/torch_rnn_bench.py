@@ -37,7 +37,10 @@ With --paired RNN4J_JAR it times nothing alone: it starts `rnn4j bench --serve` 
 per seq or charlm row, alternates bursts of about --burst seconds of each side, --rounds times,
 --pause apart, then prints each side's median GFLOP/s and the median (p25, p75) of the per-round
 ratios rnn4j/torch. Both sides see the same state of a shared machine within a round, which
-separate runs minutes apart (compare.sh) do not; step rows are skipped.
+separate runs minutes apart (compare.sh) do not; step rows are skipped. With --ceiling
+RNN4J_BENCH_JAR each round also runs a burst of rnn4j-bench's FmaPeak (fused multiply-adds on
+registers, as many threads) and the row prints the ceiling's median GFLOP/s and each side's median
+share of it per round.
 PyTorch has no recurrent dropout: --dropout / --recurrent-dropout are accepted only as 0 (so one
 command line can drive both tools) and anything else is refused.
 
@@ -83,6 +86,10 @@ ap.add_argument("--rounds", type=int, default=8, help="--paired: bursts per side
 ap.add_argument("--burst", type=float, default=1.0, help="--paired: seconds per burst (at least one iteration)")
 ap.add_argument("--pause", type=float, default=0.25,
                 help="--paired: seconds between bursts (OpenBLAS's idle threads spin for about 0.1 s after a call)")
+ap.add_argument("--ceiling", metavar="RNN4J_BENCH_JAR", default=None,
+                help="--paired: each round also takes a burst of io.github.rnn4j.bench.FmaPeak from this "
+                     "rnn4j-bench.jar (register-only FMAs on --threads threads, the most GFLOP/s the machine allows "
+                     "at that moment) and prints each side's share of it")
 args = ap.parse_args()
 if args.dropout != 0 or args.recurrent_dropout != 0:
     sys.exit("--dropout / --recurrent-dropout: PyTorch's nn.RNN/LSTM/GRU have no per-step input or recurrent "
@@ -352,6 +359,37 @@ class Rnn4jServer:
         self.proc.wait()
 
 
+class CeilingServer:
+    """rnn4j-bench's FmaPeak --serve in a warm JVM: GFLOP/s of register-only FMAs on --threads threads."""
+
+    def __init__(self, jar):
+        java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
+        self.proc = subprocess.Popen([java, "--add-modules", "jdk.incubator.vector", "-cp", jar,
+                                      "io.github.rnn4j.bench.FmaPeak", "--serve", "--threads", str(args.threads)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.ready = self._line()
+
+    def _line(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit("--ceiling: FmaPeak --serve ended; run io.github.rnn4j.bench.FmaPeak by hand to see why")
+        return line.strip()
+
+    def burst(self, seconds):
+        self.proc.stdin.write(f"{seconds}\n")
+        self.proc.stdin.flush()
+        answer = self._line()
+        if answer.startswith("error"):
+            sys.exit(f"--ceiling: FmaPeak answered '{answer}'")
+        flops, ns = answer.split()
+        return float(flops) / int(ns)
+
+    def close(self):
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        self.proc.wait()
+
+
 def torch_burst(step, seconds):
     n, t0 = 0, time.perf_counter()
     while True:
@@ -366,9 +404,14 @@ def paired_rows(cells, cfgs, modes):
     """Each row: both sides warmed up, then --rounds bursts each, alternated (the side going first
     alternates too), --pause apart; the ratio of each round's two rates, and their median."""
     server = Rnn4jServer(args.paired)
+    ceiling = CeilingServer(args.ceiling) if args.ceiling else None
     print(f"paired with rnn4j ({server.ready}): {args.rounds} rounds of {args.burst} s bursts per side, "
           f"alternated, {args.pause} s apart; GFLOP/s medians over the rounds, ratio rnn4j/torch per round")
-    print(f"{'cell':<9} {'config':<7} {'mode':<9} {'rnn4j GF/s':>10} {'torch GF/s':>10} "
+    if ceiling:
+        print(f"ceiling: FmaPeak ({ceiling.ready}: threads, lanes), a {args.burst} s burst after each round's pair; "
+              "'of ceiling' = median over the rounds of each side's GFLOP/s / the round's ceiling")
+    extra = f" {'ceiling':>8} {'rnn4j of':>9} {'torch of':>9}" if ceiling else ""
+    print(f"{'cell':<9} {'config':<7} {'mode':<9} {'rnn4j GF/s':>10} {'torch GF/s':>10}{extra} "
           f"{'ratio median':>12} {'(p25, p75)':>16}  per round")
     rows = []
     for cfg in cfgs:
@@ -381,7 +424,7 @@ def paired_rows(cells, cfgs, modes):
                 while time.perf_counter() - w0 < max(MIN_WARMUP_S, args.burst):
                     step()
                 server.burst(cell, cfg[0], mode, max(MIN_WARMUP_S, 2 * args.burst))
-                ours, theirs = [], []
+                ours, theirs, ceil = [], [], []
                 for r in range(args.rounds):
                     if r % 2 == 0:
                         x = server.burst(cell, cfg[0], mode, args.burst); time.sleep(args.pause)
@@ -391,16 +434,28 @@ def paired_rows(cells, cfgs, modes):
                         x = server.burst(cell, cfg[0], mode, args.burst); time.sleep(args.pause)
                     ours.append(x * flops / 1e9)
                     theirs.append(y * flops / 1e9)
+                    if ceiling:
+                        ceil.append(ceiling.burst(args.burst)); time.sleep(args.pause)
                 ratios = [a / b for a, b in zip(ours, theirs)]
                 q = statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else [ratios[0]] * 3
                 row = {"cell": NAMES[cell], "config": cfg[0], "mode": mode, "rnn4j_gflops": statistics.median(ours),
                        "torch_gflops": statistics.median(theirs), "ratio_median": statistics.median(ratios),
                        "ratio_p25": q[0], "ratio_p75": q[2], "ratios": ratios}
+                extra = ""
+                if ceiling:
+                    row["ceiling_gflops"] = statistics.median(ceil)
+                    row["ceilings"] = ceil
+                    row["rnn4j_of_ceiling"] = statistics.median(a / c for a, c in zip(ours, ceil))
+                    row["torch_of_ceiling"] = statistics.median(b / c for b, c in zip(theirs, ceil))
+                    extra = (f" {row['ceiling_gflops']:>8.1f} {row['rnn4j_of_ceiling']:>9.2f}"
+                             f" {row['torch_of_ceiling']:>9.2f}")
                 rows.append(row)
-                print(f"{row['cell']:<9} {cfg[0]:<7} {mode:<9} {row['rnn4j_gflops']:>10.2f} {row['torch_gflops']:>10.2f} "
-                      f"{row['ratio_median']:>12.2f} {'(%.2f, %.2f)' % (q[0], q[2]):>16}  "
+                print(f"{row['cell']:<9} {cfg[0]:<7} {mode:<9} {row['rnn4j_gflops']:>10.2f} {row['torch_gflops']:>10.2f}"
+                      f"{extra} {row['ratio_median']:>12.2f} {'(%.2f, %.2f)' % (q[0], q[2]):>16}  "
                       + " ".join(f"{v:.2f}" for v in ratios), flush=True)
     server.close()
+    if ceiling:
+        ceiling.close()
     return server.ready, rows
 
 

@@ -63,7 +63,9 @@ import java.util.SplittableRandom;
  * same shape, inference frame, charlm with its Dense(V); weights from the seed, not ORT's) each
  * run for about a second, alternately, 0.25 s apart; the row gets the median and quartiles of the
  * per-round ratios rnn4j/ORT ({@code paired_ratio_median}, ...), measured in one machine state;
- * rnn4j then runs on as many threads as ORT ({@code --threads} sets {@code rnn4j.threads}).
+ * rnn4j then runs on as many threads as ORT ({@code --threads} sets {@code rnn4j.threads});
+ * {@code --ceiling} (with --paired): each round also takes a burst of {@link FmaPeak} on as many
+ * threads, and the row gets the ceiling's median GFLOP/s and each side's median share of it.
  *
  * <p>What one iteration is: {@code session.run} on a session created once per row (intra-op
  * threads N, inter-op 1, sequential execution, graph optimisation ALL), with the input
@@ -117,6 +119,8 @@ public final class OrtRnnBench {
     private Path json;
     /** --paired N: rounds of alternated bursts against rnn4j's layer in this JVM (0: off). */
     private int pairedRounds;
+    /** --ceiling: each paired round also measures {@link FmaPeak} on the same threads. */
+    private boolean ceiling;
 
     private OrtRnnBench() {
     }
@@ -132,6 +136,10 @@ public final class OrtRnnBench {
             String a = args[i];
             if (a.equals("--check")) {
                 check = true;
+                continue;
+            }
+            if (a.equals("--ceiling")) {
+                ceiling = true;
                 continue;
             }
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value; see the class Javadoc");
@@ -161,6 +169,7 @@ public final class OrtRnnBench {
             throw new IllegalArgumentException("--mode must be inference, training or both, got '" + mode + "'");
         }
         if (warmup != null && warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        if (ceiling && pairedRounds == 0) throw new IllegalArgumentException("--ceiling needs --paired N");
     }
 
     private static int positive(String opt, String v) {
@@ -240,6 +249,11 @@ public final class OrtRnnBench {
                                     + "median %.2f (p25 %.2f, p75 %.2f); per round%s%n", r.get("paired_rounds"),
                             r.get("paired_rnn4j_gflops"), r.get("paired_ort_gflops"), r.get("paired_ratio_median"),
                             r.get("paired_ratio_p25"), r.get("paired_ratio_p75"), per);
+                    if (r.containsKey("paired_ceiling_gflops")) {
+                        out.printf(Locale.ROOT, "          FMA ceiling (FmaPeak, %d thread(s)) %.1f GFLOP/s; of it: rnn4j %.2f, ORT %.2f%n",
+                                threads, r.get("paired_ceiling_gflops"), r.get("paired_rnn4j_of_ceiling"),
+                                r.get("paired_ort_of_ceiling"));
+                    }
                 }
                 out.flush();
             }
@@ -405,6 +419,7 @@ public final class OrtRnnBench {
         burst(mine, 2 * second);
         burst(ortCall, second);
         double[] ratios = new double[pairedRounds], ours = new double[pairedRounds], theirs = new double[pairedRounds];
+        double[] ceil = new double[pairedRounds];
         for (int i = 0; i < pairedRounds; i++) {
             if (i % 2 == 0) {
                 ours[i] = burst(mine, second);
@@ -417,6 +432,15 @@ public final class OrtRnnBench {
             }
             pause();
             ratios[i] = ours[i] / theirs[i];
+            if (ceiling) {
+                try {
+                    ceil[i] = FmaPeak.gflops(threads, second);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted in a ceiling burst", e);
+                }
+                pause();
+            }
         }
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
@@ -427,6 +451,17 @@ public final class OrtRnnBench {
         row.put("paired_ratio_p75", sorted[(3 * (pairedRounds - 1) + 3) / 4]);
         row.put("paired_rnn4j_gflops", median(ours) * flops / 1e9);
         row.put("paired_ort_gflops", median(theirs) * flops / 1e9);
+        if (ceiling) {
+            double[] of = new double[pairedRounds], ortOf = new double[pairedRounds];
+            for (int i = 0; i < pairedRounds; i++) {
+                of[i] = ours[i] * flops / 1e9 / ceil[i];
+                ortOf[i] = theirs[i] * flops / 1e9 / ceil[i];
+            }
+            row.put("paired_ceiling_gflops", median(ceil));
+            row.put("paired_ceilings", Arrays.stream(ceil).boxed().toList());
+            row.put("paired_rnn4j_of_ceiling", median(of));
+            row.put("paired_ort_of_ceiling", median(ortOf));
+        }
     }
 
     private static void pause() {

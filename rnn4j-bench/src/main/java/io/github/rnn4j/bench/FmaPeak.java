@@ -1,0 +1,186 @@
+package io.github.rnn4j.bench;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.Locale;
+
+/**
+ * The machine's ceiling for single-precision arithmetic: every thread runs independent chains of
+ * 256-bit (the preferred species) fused multiply-adds on registers only, no memory, and the sum of
+ * their rates is the most GFLOP/s any float GEMM or recurrent layer could reach on those threads
+ * at that moment. On the shared VMs we measure on, that ceiling itself moves (55 to 88 GFLOP/s per
+ * core within minutes), so a peer's rate alone cannot say how close it is to the hardware; one
+ * measured a second apart can.
+ *
+ *
+ * <p>Not a benchmark of rnn4j (it uses no rnn4j class) and not a test: a yardstick for the paired
+ * runs, which take a burst of it each round ({@code tools/bench/torch_rnn_bench.py --paired JAR
+ * --ceiling BENCH_JAR}, {@code OrtRnnBench --paired N --ceiling}).
+ *
+ * <pre>
+ *   java --add-modules jdk.incubator.vector -cp rnn4j-bench.jar io.github.rnn4j.bench.FmaPeak [--threads N] [--rounds R]
+ *       R rounds of: one thread alone, then N threads at once (GFLOP/s summed over the threads)
+ *   java --add-modules jdk.incubator.vector -cp rnn4j-bench.jar io.github.rnn4j.bench.FmaPeak --serve [--threads N]
+ *       prints "ready THREADS LANES", then answers each line "SECONDS" with "FLOPS NANOSECONDS"
+ *       (N threads at once, each for at least SECONDS); "quit" ends
+ * </pre>
+ * Each thread keeps 12 accumulators (the FMA units' latency times their throughput needs 8-10 on
+ * the cores we have; 16 measured the same) and does 12 FMAs of 2 * LANES flops per iteration.
+ */
+public final class FmaPeak {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Iterations between clock reads: about 30 us at the rates seen. */
+    static final int CHUNK = 100_000;
+    static volatile float sink;
+
+    /**
+     * CHUNK iterations of the 12 chains, which start from and end in acc (12 vectors): a method
+     * called over and over, so C2 compiles it whole (a loop entered once per burst ran in the
+     * interpreter until on-stack replacement, at 1 GFLOP/s, in a first version).
+     */
+    static void chunk(float[] acc) {
+        int l = S.length();
+        FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, l);
+        FloatVector a2 = FloatVector.fromArray(S, acc, 2 * l), a3 = FloatVector.fromArray(S, acc, 3 * l);
+        FloatVector a4 = FloatVector.fromArray(S, acc, 4 * l), a5 = FloatVector.fromArray(S, acc, 5 * l);
+        FloatVector a6 = FloatVector.fromArray(S, acc, 6 * l), a7 = FloatVector.fromArray(S, acc, 7 * l);
+        FloatVector a8 = FloatVector.fromArray(S, acc, 8 * l), a9 = FloatVector.fromArray(S, acc, 9 * l);
+        FloatVector a10 = FloatVector.fromArray(S, acc, 10 * l), a11 = FloatVector.fromArray(S, acc, 11 * l);
+        FloatVector m = FloatVector.broadcast(S, 0.9999f), b = FloatVector.broadcast(S, 1e-4f);
+        for (int i = 0; i < CHUNK; i++) {
+            a0 = a0.fma(m, b);
+            a1 = a1.fma(m, b);
+            a2 = a2.fma(m, b);
+            a3 = a3.fma(m, b);
+            a4 = a4.fma(m, b);
+            a5 = a5.fma(m, b);
+            a6 = a6.fma(m, b);
+            a7 = a7.fma(m, b);
+            a8 = a8.fma(m, b);
+            a9 = a9.fma(m, b);
+            a10 = a10.fma(m, b);
+            a11 = a11.fma(m, b);
+        }
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, l);
+        a2.intoArray(acc, 2 * l);
+        a3.intoArray(acc, 3 * l);
+        a4.intoArray(acc, 4 * l);
+        a5.intoArray(acc, 5 * l);
+        a6.intoArray(acc, 6 * l);
+        a7.intoArray(acc, 7 * l);
+        a8.intoArray(acc, 8 * l);
+        a9.intoArray(acc, 9 * l);
+        a10.intoArray(acc, 10 * l);
+        a11.intoArray(acc, 11 * l);
+    }
+
+    /** Chunks until at least `nanos` have passed; returns {iterations, nanos}. */
+    static long[] burst(long nanos) {
+        float[] acc = new float[12 * S.length()];
+        java.util.Arrays.fill(acc, 1f);
+        long iters = 0, t0 = System.nanoTime(), t;
+        do {
+            chunk(acc);
+            iters += CHUNK;
+            t = System.nanoTime() - t0;
+        } while (t < nanos);
+        // the values converge to 1 (no overflow); reading them keeps every chain alive
+        float sum = 0;
+        for (float v : acc) sum += v;
+        sink = sum;
+        return new long[]{iters, t};
+    }
+
+    private FmaPeak() {
+    }
+
+    /**
+     * GFLOP/s of `threads` threads running the chains at once, each for at least `nanos` (the
+     * first call also compiles the loop: about a second).
+     */
+    public static double gflops(int threads, long nanos) throws InterruptedException {
+        warm();
+        double[] r = together(threads, nanos);
+        return r[0] / r[1];
+    }
+
+    private static boolean warm;
+
+    private static synchronized void warm() {
+        if (!warm) {
+            for (int i = 0; i < 3; i++) burst(400_000_000L);   // C2 compiles chunk()
+            warm = true;
+        }
+    }
+
+    static double flopsPerIteration() {
+        return 12.0 * 2 * S.length();
+    }
+
+    /** `threads` threads at once, each for at least `nanos`: {flops summed over threads, longest nanos}. */
+    static double[] together(int threads, long nanos) throws InterruptedException {
+        long[][] out = new long[threads][];
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            int id = i;
+            ts[i] = new Thread(() -> out[id] = burst(nanos));
+        }
+        for (Thread th : ts) th.start();
+        for (Thread th : ts) th.join();
+        double flops = 0;
+        long longest = 0;
+        for (long[] r : out) {
+            flops += r[0] * flopsPerIteration();
+            longest = Math.max(longest, r[1]);
+        }
+        return new double[]{flops, longest};
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = 2, rounds = 5;
+        boolean serve = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--serve" -> serve = true;
+                default -> {
+                    System.err.println("usage: FmaPeak [--threads N] [--rounds R] [--serve]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (threads < 1 || rounds < 1) throw new IllegalArgumentException("--threads and --rounds must be >= 1");
+        warm();
+        if (serve) {
+            System.out.println("ready " + threads + " " + S.length());
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+            for (String line; (line = in.readLine()) != null; ) {
+                line = line.trim();
+                if (line.equals("quit")) break;
+                double seconds;
+                try {
+                    seconds = Double.parseDouble(line);
+                } catch (NumberFormatException e) {
+                    System.out.println("error: expected SECONDS or quit, got '" + line + "'");
+                    continue;
+                }
+                double[] r = together(threads, (long) (seconds * 1e9));
+                System.out.println(String.format(Locale.ROOT, "%.0f %d", r[0], (long) r[1]));
+            }
+            return;
+        }
+        System.out.printf(Locale.ROOT, "FMA ceiling, %d-bit vectors (%d lanes), 12 chains per thread%n",
+                S.vectorBitSize(), S.length());
+        for (int r = 0; r < rounds; r++) {
+            double[] one = together(1, 1_000_000_000L);
+            double[] all = together(threads, 1_000_000_000L);
+            System.out.printf(Locale.ROOT, "round %d: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s%n",
+                    r + 1, one[0] / one[1], threads, all[0] / all[1]);
+        }
+    }
+}
