@@ -327,67 +327,60 @@ def run_step_row(cell, cfg):
     return row
 
 
-class Rnn4jServer:
+class WarmJvm:
+    """A JVM kept warm that answers one line per command line (the paired sides' servers)."""
+
+    def __init__(self, jvm_args, what):
+        java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
+        self.what = what
+        self.proc = subprocess.Popen([java, "--add-modules", "jdk.incubator.vector", *jvm_args],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.ready = self._line()
+
+    def _line(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit(f"{self.what} ended; run it by hand to see why")
+        return line.strip()
+
+    def ask(self, command):
+        """Sends one command and returns the answer's fields; an 'error' answer ends the script."""
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        answer = self._line()
+        if answer.startswith("error"):
+            sys.exit(f"{self.what} answered '{answer}'")
+        return answer.split()
+
+    def close(self):
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        self.proc.wait()
+
+
+class Rnn4jServer(WarmJvm):
     """`rnn4j bench --serve` in a JVM kept warm: runs bursts of a row's workload on command."""
 
     def __init__(self, jar):
-        java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
-        self.proc = subprocess.Popen([java, "--add-modules", "jdk.incubator.vector", "-jar", jar, "bench", "--serve",
-                                      "--threads", str(args.threads), "--seed", str(args.seed)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.ready = self._line()
-
-    def _line(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            sys.exit("--paired: rnn4j bench --serve ended; run it by hand to see why")
-        return line.strip()
+        super().__init__(["-jar", jar, "bench", "--serve", "--threads", str(args.threads), "--seed", str(args.seed)],
+                         "--paired: rnn4j bench --serve")
 
     def burst(self, cell, cfg_name, mode, seconds):
         """Iterations per second of the row's workload over a burst of at least `seconds`."""
-        self.proc.stdin.write(f"{cell} {cfg_name} {mode} {seconds}\n")
-        self.proc.stdin.flush()
-        answer = self._line()
-        if answer.startswith("error"):
-            sys.exit(f"--paired: rnn4j answered '{answer}'")
-        n, ns = answer.split()
+        n, ns = self.ask(f"{cell} {cfg_name} {mode} {seconds}")
         return int(n) / (int(ns) / 1e9)
 
-    def close(self):
-        self.proc.stdin.write("quit\n")
-        self.proc.stdin.flush()
-        self.proc.wait()
 
-
-class CeilingServer:
+class CeilingServer(WarmJvm):
     """rnn4j-bench's FmaPeak --serve in a warm JVM: GFLOP/s of register-only FMAs on --threads threads."""
 
     def __init__(self, jar):
-        java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
-        self.proc = subprocess.Popen([java, "--add-modules", "jdk.incubator.vector", "-cp", jar,
-                                      "io.github.rnn4j.bench.FmaPeak", "--serve", "--threads", str(args.threads)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.ready = self._line()
-
-    def _line(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            sys.exit("--ceiling: FmaPeak --serve ended; run io.github.rnn4j.bench.FmaPeak by hand to see why")
-        return line.strip()
+        super().__init__(["-cp", jar, "io.github.rnn4j.bench.FmaPeak", "--serve", "--threads", str(args.threads)],
+                         "--ceiling: io.github.rnn4j.bench.FmaPeak --serve")
 
     def burst(self, seconds):
-        self.proc.stdin.write(f"{seconds}\n")
-        self.proc.stdin.flush()
-        answer = self._line()
-        if answer.startswith("error"):
-            sys.exit(f"--ceiling: FmaPeak answered '{answer}'")
-        flops, ns = answer.split()
+        flops, ns = self.ask(f"{seconds}")
         return float(flops) / int(ns)
-
-    def close(self):
-        self.proc.stdin.write("quit\n")
-        self.proc.stdin.flush()
-        self.proc.wait()
 
 
 def torch_burst(step, seconds):
