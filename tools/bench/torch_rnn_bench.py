@@ -101,6 +101,9 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import torch  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from warm_jvm import Ceiling, WarmJvm  # noqa: E402
+
 STEP_BLOCK = 100
 # name: (kind, batch, seq, features, units, warmup, iters) -- as BenchCommand.CONFIGS
 CONFIGS = {
@@ -327,37 +330,6 @@ def run_step_row(cell, cfg):
     return row
 
 
-class WarmJvm:
-    """A JVM kept warm that answers one line per command line (the paired sides' servers)."""
-
-    def __init__(self, jvm_args, what):
-        java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
-        self.what = what
-        self.proc = subprocess.Popen([java, "--add-modules", "jdk.incubator.vector", *jvm_args],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.ready = self._line()
-
-    def _line(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            sys.exit(f"{self.what} ended; run it by hand to see why")
-        return line.strip()
-
-    def ask(self, command):
-        """Sends one command and returns the answer's fields; an 'error' answer ends the script."""
-        self.proc.stdin.write(command + "\n")
-        self.proc.stdin.flush()
-        answer = self._line()
-        if answer.startswith("error"):
-            sys.exit(f"{self.what} answered '{answer}'")
-        return answer.split()
-
-    def close(self):
-        self.proc.stdin.write("quit\n")
-        self.proc.stdin.flush()
-        self.proc.wait()
-
-
 class Rnn4jServer(WarmJvm):
     """`rnn4j bench --serve` in a JVM kept warm: runs bursts of a row's workload on command."""
 
@@ -369,18 +341,6 @@ class Rnn4jServer(WarmJvm):
         """Iterations per second of the row's workload over a burst of at least `seconds`."""
         n, ns = self.ask(f"{cell} {cfg_name} {mode} {seconds}")
         return int(n) / (int(ns) / 1e9)
-
-
-class CeilingServer(WarmJvm):
-    """rnn4j-bench's FmaPeak --serve in a warm JVM: GFLOP/s of register-only FMAs on --threads threads."""
-
-    def __init__(self, jar):
-        super().__init__(["-cp", jar, "io.github.rnn4j.bench.FmaPeak", "--serve", "--threads", str(args.threads)],
-                         "--ceiling: io.github.rnn4j.bench.FmaPeak --serve")
-
-    def burst(self, seconds):
-        flops, ns = self.ask(f"{seconds}")
-        return float(flops) / int(ns)
 
 
 def torch_burst(step, seconds):
@@ -397,7 +357,7 @@ def paired_rows(cells, cfgs, modes):
     """Each row: both sides warmed up, then --rounds bursts each, alternated (the side going first
     alternates too), --pause apart; the ratio of each round's two rates, and their median."""
     server = Rnn4jServer(args.paired)
-    ceiling = CeilingServer(args.ceiling) if args.ceiling else None
+    ceiling = Ceiling(args.ceiling, args.threads) if args.ceiling else None
     print(f"paired with rnn4j ({server.ready}): {args.rounds} rounds of {args.burst} s bursts per side, "
           f"alternated, {args.pause} s apart; GFLOP/s medians over the rounds, ratio rnn4j/torch per round")
     if ceiling:
