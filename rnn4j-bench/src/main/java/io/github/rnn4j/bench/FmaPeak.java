@@ -11,14 +11,14 @@ import java.util.Locale;
  * The machine's ceiling for single-precision arithmetic: every thread runs independent chains of
  * 256-bit (the preferred species) fused multiply-adds on registers only, no memory, and the sum of
  * their rates is the most GFLOP/s any float GEMM or recurrent layer could reach on those threads
- * at that moment. On the shared VMs we measure on, that ceiling itself moves (55 to 88 GFLOP/s per
- * core within minutes), so a peer's rate alone cannot say how close it is to the hardware; one
- * measured a second apart can.
- *
+ * at that moment. On the shared VMs we measure on, every workload's rate moves by 1.5x within
+ * minutes, so a rate alone cannot say how close a side runs to the hardware; a ceiling measured a
+ * second apart can (it moved much less: 95-98 GFLOP/s per core, 178-194 on two, in session 14).
  *
  * <p>Not a benchmark of rnn4j (it uses no rnn4j class) and not a test: a yardstick for the paired
  * runs, which take a burst of it each round ({@code tools/bench/torch_rnn_bench.py --paired JAR
- * --ceiling BENCH_JAR}, {@code OrtRnnBench --paired N --ceiling}).
+ * --ceiling BENCH_JAR}, {@code OrtRnnBench --paired N --ceiling}, {@code tools/bench/gemm_paired.py
+ * --ceiling BENCH_JAR}).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp rnn4j-bench.jar io.github.rnn4j.bench.FmaPeak [--threads N] [--rounds R]
@@ -144,21 +144,34 @@ public final class FmaPeak {
         return new double[]{flops, longest};
     }
 
+    private static int positive(String[] args, int i) {
+        if (i >= args.length) usage(args[i - 1] + " needs a value");
+        try {
+            int v = Integer.parseInt(args[i]);
+            if (v >= 1) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        usage(args[i - 1] + " must be a whole number >= 1, got '" + args[i] + "'");
+        return -1;
+    }
+
+    private static void usage(String problem) {
+        System.err.println("FmaPeak: " + problem + "; usage: FmaPeak [--threads N] [--rounds R] [--serve]");
+        System.exit(2);
+    }
+
     public static void main(String[] args) throws Exception {
         int threads = 2, rounds = 5;
         boolean serve = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = positive(args, ++i);
+                case "--rounds" -> rounds = positive(args, ++i);
                 case "--serve" -> serve = true;
-                default -> {
-                    System.err.println("usage: FmaPeak [--threads N] [--rounds R] [--serve]");
-                    System.exit(2);
-                }
+                default -> usage("unknown option '" + args[i] + "'");
             }
         }
-        if (threads < 1 || rounds < 1) throw new IllegalArgumentException("--threads and --rounds must be >= 1");
         warm();
         if (serve) {
             System.out.println("ready " + threads + " " + S.length());
@@ -170,7 +183,10 @@ public final class FmaPeak {
                 try {
                     seconds = Double.parseDouble(line);
                 } catch (NumberFormatException e) {
-                    System.out.println("error: expected SECONDS or quit, got '" + line + "'");
+                    seconds = Double.NaN;
+                }
+                if (!(seconds > 0 && seconds <= 3600)) {
+                    System.out.println("error: expected SECONDS (a number in (0, 3600]) or quit, got '" + line + "'");
                     continue;
                 }
                 double[] r = together(threads, (long) (seconds * 1e9));
