@@ -41,6 +41,8 @@ ap.add_argument("--ceiling", metavar="RNN4J_BENCH_JAR", default=None,
 ap.add_argument("--pause", type=float, default=0.25,
                 help="seconds between bursts (OpenBLAS's idle threads spin for about 0.1 s after a call)")
 args = ap.parse_args()
+if args.ceiling and not os.path.isfile(args.ceiling):
+    sys.exit(f"--ceiling: no file {args.ceiling} (the rnn4j-bench jar: mvn -Pbench -pl rnn4j-bench -am package)")
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
 

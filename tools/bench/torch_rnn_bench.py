@@ -58,7 +58,6 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
 
@@ -91,6 +90,10 @@ ap.add_argument("--ceiling", metavar="RNN4J_BENCH_JAR", default=None,
                      "rnn4j-bench.jar (register-only FMAs on --threads threads, the most GFLOP/s the machine allows "
                      "at that moment) and prints each side's share of it")
 args = ap.parse_args()
+if args.ceiling and not args.paired:
+    sys.exit("--ceiling measures the FMA ceiling beside the paired rounds: it needs --paired RNN4J_JAR")
+if args.ceiling and not os.path.isfile(args.ceiling):
+    sys.exit(f"--ceiling: no file {args.ceiling} (the rnn4j-bench jar: mvn -Pbench -pl rnn4j-bench -am package)")
 if args.dropout != 0 or args.recurrent_dropout != 0:
     sys.exit("--dropout / --recurrent-dropout: PyTorch's nn.RNN/LSTM/GRU have no per-step input or recurrent "
              "dropout (their dropout= acts between stacked layers); measure dropout's cost with rnn4j bench alone")
