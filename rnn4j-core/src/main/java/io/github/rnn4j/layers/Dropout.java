@@ -122,8 +122,7 @@ public class Dropout extends Layer {
         DropoutFrame fr = (DropoutFrame) frame;
         fr.shape = x.shape();
         fr.active = training && rate > 0;
-        Tensor y = fr.output(0, true, fr.shape);
-        System.arraycopy(x.data(), 0, y.data(), 0, x.size());
+        Tensor y = fr.outputCopy(0, x, fr.shape);
         if (!fr.active) return new Tensor[]{y};
         int n = x.size();
         fr.mask = LayerSupport.grow(fr.mask, n);
@@ -180,8 +179,7 @@ public class Dropout extends Layer {
         Tensor dy = gradOutputs[0];
         if (dy == null) return new Tensor[]{fr.output(1, false, fr.shape)};
         LayerSupport.checkGrad(this, dy, fr.shape, 0);
-        Tensor dx = fr.output(1, true, fr.shape);
-        System.arraycopy(dy.data(), 0, dx.data(), 0, dx.size());
+        Tensor dx = fr.outputCopy(1, dy, fr.shape);
         if (fr.active) {
             float[] d = dx.data();
             for (int i = 0; i < d.length; i++) d[i] *= fr.mask[i];
