@@ -20,7 +20,6 @@ Run it with the OpenBLAS preset unset for this command only (see sgemm_numpy.py)
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -49,25 +48,15 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402  (after the thread count is fixed)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from warm_jvm import Ceiling  # noqa: E402
+from warm_jvm import Ceiling, WarmJvm  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
-java = subprocess.Popen([args.java, *args.java_opts.split(), "--add-modules", "jdk.incubator.vector",
-                         f"-Drnn4j.threads={args.threads}", "-cp", args.jar, os.path.join(here, "GemmBurst.java")],
-                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-
-
-def java_line():
-    line = java.stdout.readline()
-    if not line:
-        sys.exit("gemm_paired: the rnn4j side (GemmBurst) ended; run it by hand to see why")
-    return line.strip()
+rnn4j = WarmJvm([*args.java_opts.split(), f"-Drnn4j.threads={args.threads}", "-cp", args.jar,
+                 os.path.join(here, "GemmBurst.java")], "gemm_paired: the rnn4j side (GemmBurst)", java=args.java)
 
 
 def rnn4j_burst(m, n, k, seconds):
-    java.stdin.write(f"{m} {n} {k} {seconds}\n")
-    java.stdin.flush()
-    calls, ns = java_line().split()
+    calls, ns = rnn4j.ask(f"{m} {n} {k} {seconds}")
     return 2.0 * m * n * k * int(calls) / int(ns)
 
 
@@ -91,7 +80,7 @@ def quartiles(xs):
     return q[0], statistics.median(xs), q[2]
 
 
-print("rnn4j:", java_line())
+print("rnn4j:", rnn4j.ready)
 print(f"numpy {np.__version__}, python {sys.version.split()[0]}, {args.threads} thread(s); "
       f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
 print(f"{args.rounds} rounds of a {args.burst} s burst each, alternated, {args.pause} s apart; GFLOP/s")
@@ -133,8 +122,6 @@ for s in args.shapes.split(","):
                  f" {statistics.median(b / c for b, c in zip(theirs, ceil)):>12.2f}")
     print(f"{m:>6}x{n}x{k:<8} {statistics.median(ours):>10.1f} {max(ours):>7.1f} {statistics.median(theirs):>13.1f}"
           f" {max(theirs):>7.1f}{extra} {med:>30.3f} ({p25:.3f}, {p75:.3f})")
-java.stdin.write("quit\n")
-java.stdin.flush()
-java.wait()
+rnn4j.close()
 if ceiling:
     ceiling.close()

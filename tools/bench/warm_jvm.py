@@ -1,7 +1,7 @@
 """JVMs kept warm for the paired benchmark scripts (torch_rnn_bench.py --paired, gemm_paired.py).
 
-What it is: WarmJvm starts `java --add-modules jdk.incubator.vector ARGS` (JAVA_HOME's java, else
-Temurin 25's path on these machines), reads its first line ("ready ...") and then sends one
+What it is: WarmJvm starts `java --add-modules jdk.incubator.vector ARGS` (the given java, else
+JAVA_HOME's, else Temurin 25's path on these machines), reads its first line ("ready ...") and then sends one
 command line per burst and reads one answer line; an answer starting with "error" ends the
 script with it. Ceiling is the one for rnn4j-bench's FmaPeak --serve: the GFLOP/s of
 register-only fused multiply-adds on THREADS threads, the machine's ceiling at that moment.
@@ -19,9 +19,9 @@ def java_bin():
 class WarmJvm:
     """A JVM kept warm that answers one line per command line."""
 
-    def __init__(self, jvm_args, what):
+    def __init__(self, jvm_args, what, java=None):
         self.what = what
-        self.proc = subprocess.Popen([java_bin(), "--add-modules", "jdk.incubator.vector", *jvm_args],
+        self.proc = subprocess.Popen([java or java_bin(), "--add-modules", "jdk.incubator.vector", *jvm_args],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.ready = self._line()
 
