@@ -34,12 +34,12 @@ public class KernelShare {
             System.err.println("usage: KernelShare M K N [ROUNDS [MILLIS]]");
             System.exit(2);
         }
-        int m = Integer.parseInt(args[0]), k = Integer.parseInt(args[1]), n = Integer.parseInt(args[2]);
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 60;
-        long nanos = (args.length > 4 ? Long.parseLong(args[4]) : 80) * 1_000_000L;
-        if (m <= 0 || k <= 0 || n <= 0 || rounds <= 0 || nanos <= 0) {
-            throw new IllegalArgumentException("M, K, N, ROUNDS and MILLIS must be positive, got "
-                    + String.join(" ", args));
+        int m = positive(args, 0, "M"), k = positive(args, 1, "K"), n = positive(args, 2, "N");
+        int rounds = args.length > 3 ? positive(args, 3, "ROUNDS") : 60;
+        long nanos = (args.length > 4 ? positive(args, 4, "MILLIS") : 80) * 1_000_000L;
+        if ((long) m * k > Integer.MAX_VALUE - 8 || (long) k * n > Integer.MAX_VALUE - 8 || (long) m * n > Integer.MAX_VALUE - 8) {
+            System.err.println("KernelShare: M x K, K x N and M x N must each fit in one Java array, got " + m + " x " + k + " x " + n);
+            System.exit(2);
         }
         Kernels kern = Kernels.get();
         SplittableRandom r = new SplittableRandom(1);
@@ -73,5 +73,19 @@ public class KernelShare {
         System.out.printf(Locale.ROOT, "share of the ceiling: p10 %.2f, p25 %.2f, median %.2f, p75 %.2f, p90 %.2f%n",
                 share[rounds / 10], share[rounds / 4], share[rounds / 2], share[3 * rounds / 4], share[9 * rounds / 10]);
         if (Float.isNaN(c[0])) System.out.println("(NaN in C)");  // keeps the products live
+    }
+
+    /** Argument i as a positive int, or exit with usage and the offending value. */
+    private static int positive(String[] args, int i, String name) {
+        try {
+            int v = Integer.parseInt(args[i]);
+            if (v > 0) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println("KernelShare: " + name + " must be a positive integer, got '" + args[i] + "'");
+        System.err.println("usage: KernelShare M K N [ROUNDS [MILLIS]]");
+        System.exit(2);
+        return 0;
     }
 }
