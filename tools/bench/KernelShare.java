@@ -1,6 +1,6 @@
 /*
  * How close rnn4j's packed micro-kernel runs to the machine's FMA ceiling, round by round: on
- * one thread, short bursts of Kernels.gemmPacked (C = A · packed B, M x K times K x N, A read in
+ * one thread, short bursts of Kernels.gemmPacked (which runs on the calling thread) (C = A · packed B, M x K times K x N, A read in
  * place as a recurrent layer's state is) alternate with bursts of io.github.rnn4j.bench.FmaPeak
  * (register-only fused multiply-adds, the most any float kernel can do on that thread), and each
  * round prints the kernel's GFLOP/s over that round's ceiling. On a shared VM the share moves in
@@ -11,12 +11,12 @@
  * Not a benchmark of rnn4j against a peer (that is `rnn4j bench`, compare.sh, gemm_paired.py)
  * and not a test: a probe of the kernel's rate against the hardware's, for the results report.
  *
- *   java --add-modules jdk.incubator.vector -Drnn4j.threads=1 \
+ *   java --add-modules jdk.incubator.vector \
  *       -cp rnn4j-core/target/rnn4j-core-0.1.0-SNAPSHOT.jar:rnn4j-bench/target/rnn4j-bench.jar \
  *       tools/bench/KernelShare.java M K N [ROUNDS [MILLIS]]
  *
  * ROUNDS (default 60) rounds of MILLIS (default 80) ms of each; prints the shares, 15 a line,
- * then their quartiles. A, B and C come from a fixed seed; B is packed once, as a layer's
+ * then their 10th, 25th, 50th, 75th and 90th percentiles. A, B and C come from a fixed seed; B is packed once, as a layer's
  * weights are.
  */
 
@@ -50,8 +50,8 @@ public class KernelShare {
         double flop = 2.0 * m * n * k;
         long w0 = System.nanoTime();
         while (System.nanoTime() - w0 < 2_000_000_000L) kern.gemmPacked(m, 0, n, a, 0, k, pb, 0f, c, 0, n);
-        System.out.printf(Locale.ROOT, "%s, %d thread(s); gemmPacked %d x %d x %d against FmaPeak on one thread, "
-                + "%d rounds of %d ms each: share of the ceiling per round%n", kern.name(), kern.threads(), m, k, n,
+        System.out.printf(Locale.ROOT, "%s; gemmPacked %d x %d x %d on this thread against FmaPeak on one thread, "
+                + "%d rounds of %d ms each: share of the ceiling per round%n", kern.name(), m, k, n,
                 rounds, nanos / 1_000_000L);
         double[] share = new double[rounds];
         StringBuilder line = new StringBuilder();
