@@ -28,8 +28,8 @@ public interface Dataset {
 
     /**
      * Writes samples {@code indices[from..to)} into rows {@code 0..to-from} of the given batch
-     * tensors (shape (to-from, per-sample shape...)). {@code ys} is null when only inputs are
-     * wanted (predict).
+     * tensors (shape (to-from, per-sample shape...)); when {@code indices} is null, samples
+     * {@code from..to} in order. {@code ys} is null when only inputs are wanted (predict).
      */
     void gather(int[] indices, int from, int to, Tensor[] xs, Tensor[] ys);
 

@@ -14,7 +14,8 @@ import java.util.List;
  * under which terms it may be shipped (read it with {@link #source(String)}).
  *
  * <p>Shipped today: {@value #SEATTLE_WEATHER} (NOAA daily Seattle weather 2012-2015, a U.S.
- * Government work). Not shipped: Melbourne daily minimum temperatures, whose copy carries no
+ * Government work) and {@value #TINY_SHAKESPEARE} (char-rnn's Tiny Shakespeare, 1.1 MB of
+ * public-domain text). Not shipped: Melbourne daily minimum temperatures, whose copy carries no
  * licence (see the package's report); anything large (the Jena climate file is downloaded by
  * {@link DatasetCache} instead). This class only opens bytes; it parses nothing.
  *
@@ -28,7 +29,10 @@ public final class ShippedData {
     /** NOAA daily weather in Seattle, 2012-01-01..2015-12-31: date, precipitation, temp_max, temp_min, wind, weather. */
     public static final String SEATTLE_WEATHER = "seattle-weather.csv";
 
-    private static final List<String> NAMES = List.of(SEATTLE_WEATHER);
+    /** Tiny Shakespeare (char-rnn): 1,115,394 characters of plays, 65 distinct characters. */
+    public static final String TINY_SHAKESPEARE = "tinyshakespeare.txt";
+
+    private static final List<String> NAMES = List.of(SEATTLE_WEATHER, TINY_SHAKESPEARE);
 
     private ShippedData() {
     }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The shipped Seattle weather file is the unchanged upstream file, complete, with its source note. */
+/** The shipped files (Seattle weather, Tiny Shakespeare) are the unchanged upstream files, complete, with their source notes. */
 class ShippedDataTest {
 
     @Test
@@ -55,7 +55,20 @@ class ShippedDataTest {
         assertTrue(note.contains("NOAA"), note);
         assertTrue(note.contains("public domain"), note);
         assertTrue(note.contains("vega-datasets"), note);
-        assertEquals(java.util.List.of(ShippedData.SEATTLE_WEATHER), ShippedData.names());
+        assertEquals(java.util.List.of(ShippedData.SEATTLE_WEATHER, ShippedData.TINY_SHAKESPEARE), ShippedData.names());
+        String text = ShippedData.source(ShippedData.TINY_SHAKESPEARE);
+        assertTrue(text.contains("public domain") && text.contains("char-rnn") && text.contains("MIT"), text);
+    }
+
+    @Test
+    void tinyShakespeareIsTheUnchangedCharRnnFile() throws Exception {
+        byte[] bytes;
+        try (InputStream in = ShippedData.open(ShippedData.TINY_SHAKESPEARE)) {
+            bytes = in.readAllBytes();
+        }
+        assertEquals(1_115_394, bytes.length);
+        assertEquals("86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
     }
 
     @Test
