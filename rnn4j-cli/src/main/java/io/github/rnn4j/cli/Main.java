@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rnn4j", mixinStandardHelpOptions = true, version = "rnn4j 0.1.0",
         description = "Recurrent neural networks (SimpleRNN, LSTM, GRU) on the JVM.",
-        subcommands = {DemoCommand.class, ForecastCommand.class, PredictCommand.class, BBoxCommand.class, CharLmCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, ForecastCommand.class, PredictCommand.class, BBoxCommand.class, CharLmCommand.class, TranslateCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

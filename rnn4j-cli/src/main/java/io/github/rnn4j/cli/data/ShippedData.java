@@ -14,8 +14,9 @@ import java.util.List;
  * under which terms it may be shipped (read it with {@link #source(String)}).
  *
  * <p>Shipped today: {@value #SEATTLE_WEATHER} (NOAA daily Seattle weather 2012-2015, a U.S.
- * Government work) and {@value #TINY_SHAKESPEARE} (char-rnn's Tiny Shakespeare, 1.1 MB of
- * public-domain text). Not shipped: Melbourne daily minimum temperatures, whose copy carries no
+ * Government work), {@value #TINY_SHAKESPEARE} (char-rnn's Tiny Shakespeare, 1.1 MB of
+ * public-domain text) and {@value #ENG_FRA} (10,000 English-French sentence pairs from Tatoeba,
+ * CC BY 2.0 FR). Not shipped: Melbourne daily minimum temperatures, whose copy carries no
  * licence (see the package's report); anything large (the Jena climate file is downloaded by
  * {@link DatasetCache} instead). This class only opens bytes; it parses nothing.
  *
@@ -32,7 +33,10 @@ public final class ShippedData {
     /** Tiny Shakespeare (char-rnn): 1,115,394 characters of plays, 65 distinct characters. */
     public static final String TINY_SHAKESPEARE = "tinyshakespeare.txt";
 
-    private static final List<String> NAMES = List.of(SEATTLE_WEATHER, TINY_SHAKESPEARE);
+    /** English-French sentence pairs (Tatoeba via manythings.org, CC BY 2.0 FR): the first 10,000 lines, English<TAB>French. */
+    public static final String ENG_FRA = "eng-fra.txt";
+
+    private static final List<String> NAMES = List.of(SEATTLE_WEATHER, TINY_SHAKESPEARE, ENG_FRA);
 
     private ShippedData() {
     }

@@ -55,9 +55,26 @@ class ShippedDataTest {
         assertTrue(note.contains("NOAA"), note);
         assertTrue(note.contains("public domain"), note);
         assertTrue(note.contains("vega-datasets"), note);
-        assertEquals(java.util.List.of(ShippedData.SEATTLE_WEATHER, ShippedData.TINY_SHAKESPEARE), ShippedData.names());
+        assertEquals(java.util.List.of(ShippedData.SEATTLE_WEATHER, ShippedData.TINY_SHAKESPEARE, ShippedData.ENG_FRA),
+                ShippedData.names());
+        String pairs = ShippedData.source(ShippedData.ENG_FRA);
+        assertTrue(pairs.contains("CC BY 2.0 FR") && pairs.contains("tatoeba.org") && pairs.contains("Modified"), pairs);
         String text = ShippedData.source(ShippedData.TINY_SHAKESPEARE);
         assertTrue(text.contains("public domain") && text.contains("char-rnn") && text.contains("MIT"), text);
+    }
+
+    @Test
+    void engFraIsTheFirstTenThousandTatoebaPairs() throws Exception {
+        byte[] bytes;
+        try (InputStream in = ShippedData.open(ShippedData.ENG_FRA)) {
+            bytes = in.readAllBytes();
+        }
+        assertEquals("95e636c28c6effa7887e33b4e3fcca5c11556c66a75e572905a1b8e5ee6a6269",
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+        assertEquals(10_001, lines.length, "10,000 lines, each ending in a newline");
+        assertEquals("Go.\tVa !", lines[0]);
+        for (int i = 0; i < 10_000; i++) assertEquals(2, lines[i].split("\t", -1).length, "line " + (i + 1));
     }
 
     @Test

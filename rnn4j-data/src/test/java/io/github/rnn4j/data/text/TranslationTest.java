@@ -1,0 +1,110 @@
+package io.github.rnn4j.data.text;
+
+import io.github.rnn4j.models.FitOptions;
+import io.github.rnn4j.tensor.Tensor;
+import io.github.rnn4j.training.Adam;
+import io.github.rnn4j.training.SparseCategoricalCrossentropy;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Sentence pairs, their split, edit distance, and the encoder-decoder's tensors and greedy decoding. */
+class TranslationTest {
+
+    @Test
+    void pairsParseAndBadLinesAreNamed() {
+        SentencePairs p = SentencePairs.parse("Go.\tVa !\nRun!\tCours !\r\nRun!\tCourez !\tCC-BY 2.0\n\n", "fra.txt", 0);
+        assertEquals(List.of("Go.", "Run!", "Run!"), p.sources());
+        assertEquals(List.of("Va !", "Cours !", "Courez !"), p.targets());
+        assertEquals(List.of("Cours !", "Courez !"), p.references().get("Run!"));
+        assertEquals(2, SentencePairs.parse("a\tb\nc\td\ne\tf\n", "x", 2).size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SentencePairs.parse("a\tb\nno tab here\n", "fra.txt", 0));
+        assertEquals("fra.txt, line 2: need 'source<TAB>target', got \"no tab here\"", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SentencePairs.parse("a\t\n", "x", 0));
+        assertThrows(IllegalArgumentException.class, () -> SentencePairs.parse("\n\n", "x", 0));
+    }
+
+    @Test
+    void splitKeepsEveryTranslationOfASourceTogether() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            sb.append("s").append(i).append("\tt").append(i).append('\n');
+            if (i % 3 == 0) sb.append("s").append(i).append("\tu").append(i).append('\n');
+        }
+        SentencePairs all = SentencePairs.parse(sb.toString(), "x", 0);
+        List<SentencePairs> parts = all.splitBySource(0.1, 0.2, 7);
+        assertEquals(all.size(), parts.get(0).size() + parts.get(1).size() + parts.get(2).size());
+        assertEquals(20, parts.get(1).references().size());
+        assertEquals(40, parts.get(2).references().size());
+        Set<String> seen = new HashSet<>();
+        for (SentencePairs part : parts) {
+            for (String s : part.references().keySet()) {
+                assertTrue(seen.add(s), s + " in two parts");
+                assertEquals(all.references().get(s), part.references().get(s), "all translations of " + s);
+            }
+        }
+        assertEquals(parts.get(2).sources(), all.splitBySource(0.1, 0.2, 7).get(2).sources(), "the seed fixes the split");
+    }
+
+    @Test
+    void editDistanceByHand() {
+        assertEquals(3, EditDistance.distance("kitten", "sitting"));
+        assertEquals(0, EditDistance.distance("abc", "abc"));
+        assertEquals(3, EditDistance.distance("", "abc"));
+        assertEquals(1, EditDistance.distance("Cours !", "Cours!"));
+        assertEquals(0.5, EditDistance.characterErrorRate("ab", "abcd"));
+        assertThrows(IllegalArgumentException.class, () -> EditDistance.characterErrorRate("a", ""));
+    }
+
+    @Test
+    void tensorsAreShiftedByOneAndPaddedWithZero() {
+        CharVocabulary src = CharVocabulary.of("ab"), tgt = CharVocabulary.of("\t\nxy");
+        CharTranslator tr = CharTranslator.create(src, tgt, 4, 8, 0, 0, 1);
+        CharTranslator.Batch b = tr.encode(List.of("ab", "b"), List.of("x", "yx"), "t");
+        // source ids + 1: a = 1, b = 2; target ids + 1: \t = 1, \n = 2, x = 3, y = 4
+        assertArrayEquals(new float[]{1, 2, 2, 0}, b.sourceIds().data());
+        assertArrayEquals(new float[]{1, 3, 0, 1, 4, 3}, b.decoderIds().data());
+        assertArrayEquals(new float[]{3, 2, 0, 4, 3, 2}, b.targetIds().data());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tr.encode(List.of("c"), List.of("x"), "data"));
+        assertTrue(e.getMessage().startsWith("data, pair 1 (source): 'c' (U+0063)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CharTranslator.create(src, CharVocabulary.of("xy"), 4, 8, 0, 0, 1));
+    }
+
+    /**
+     * End to end on a task only the encoder's states can solve: reverse a short word of a, b and c.
+     * The decoder never sees the source; if the inference graphs did not share the trained
+     * layers, or decoding fed the wrong character back, the words would not come out reversed.
+     */
+    @Test
+    void learnsToReverseWordsAndDecodesThemGreedily() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        List<String> src = new java.util.ArrayList<>(), tgt = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            StringBuilder w = new StringBuilder();
+            int len = 2 + r.nextInt(3);
+            for (int k = 0; k < len; k++) w.append((char) ('a' + r.nextInt(3)));
+            src.add(w.toString());
+            tgt.add(w.reverse().toString());
+        }
+        CharTranslator tr = CharTranslator.create(CharVocabulary.of("abc"), CharVocabulary.of("abc\t\n"), 8, 32, 0, 0, 3);
+        CharTranslator.Batch b = tr.encode(src, tgt, "words");
+        tr.model().compile(new Adam(0.01), new SparseCategoricalCrossentropy(true));
+        tr.model().fit(b.inputs(), new Tensor[]{b.targetIds()}, new FitOptions().epochs(40).batchSize(32).verbose(0));
+        List<String> test = List.of("abc", "cab", "aab", "bca", "ccab", "ba");
+        List<String> out = tr.translate(test, 10);
+        int right = 0;
+        for (int i = 0; i < test.size(); i++) if (out.get(i).equals(new StringBuilder(test.get(i)).reverse().toString())) right++;
+        assertTrue(right >= 5, "reversed " + right + " of 6: " + out);
+        // a translator rebuilt around the same trained model translates the same
+        CharTranslator again = CharTranslator.of(tr.model(), tr.source(), tr.target());
+        assertEquals(out, again.translate(test, 10));
+    }
+}
