@@ -12,6 +12,7 @@ import io.github.rnn4j.data.box.BoxScore;
 import io.github.rnn4j.data.box.BoxSignals;
 import io.github.rnn4j.io.ModelFile;
 import io.github.rnn4j.layers.Dense;
+import io.github.rnn4j.layers.Dropout;
 import io.github.rnn4j.layers.Flatten;
 import io.github.rnn4j.layers.InputLayer;
 import io.github.rnn4j.layers.recurrent.Bidirectional;
@@ -260,7 +261,7 @@ final class BBoxCommand implements Callable<Integer> {
             case "dense" -> {
                 s.add(new Flatten());
                 s.add(new Dense(4 * units).activation("relu"));
-                if (dropout > 0) s.add(new io.github.rnn4j.layers.Dropout(dropout));
+                if (dropout > 0) s.add(new Dropout(dropout));
                 s.add(new Dense(2));
             }
             case "tagger" -> {

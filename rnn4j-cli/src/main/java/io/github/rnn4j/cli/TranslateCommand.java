@@ -14,6 +14,7 @@ import io.github.rnn4j.data.text.SentencePairs;
 import io.github.rnn4j.io.ModelFile;
 import io.github.rnn4j.models.FitOptions;
 import io.github.rnn4j.models.History;
+import io.github.rnn4j.tensor.Tensor;
 import io.github.rnn4j.training.Adam;
 import io.github.rnn4j.training.SparseCategoricalCrossentropy;
 import picocli.CommandLine.Command;
@@ -125,12 +126,12 @@ final class TranslateCommand implements Callable<Integer> {
 
         Files.createDirectories(out);
         FitOptions fo = new FitOptions().epochs(epochs).batchSize(batchSize).verbose(2)
-                .validationData(vb.inputs(), new io.github.rnn4j.tensor.Tensor[]{vb.targetIds()})
+                .validationData(vb.inputs(), new Tensor[]{vb.targetIds()})
                 .callbacks(new CSVLogger(out.resolve("history.csv")));
         if (patience > 0) fo.callbacks(new EarlyStopping().monitor("val_loss").patience(patience).restoreBestWeights(true));
-        History h = tr.model().fit(tb.inputs(), new io.github.rnn4j.tensor.Tensor[]{tb.targetIds()}, fo);
+        History h = tr.model().fit(tb.inputs(), new Tensor[]{tb.targetIds()}, fo);
         if (h.stopReason() != null) System.out.println(h.stopReason());
-        Map<String, Double> te = tr.model().evaluate(sb.inputs(), new io.github.rnn4j.tensor.Tensor[]{sb.targetIds()}, 256);
+        Map<String, Double> te = tr.model().evaluate(sb.inputs(), new Tensor[]{sb.targetIds()}, 256);
 
         // ---- translate the test sentences and score them against all their references ----
         Map<String, List<String>> refs = test.references(), trainRefs = train.references();
