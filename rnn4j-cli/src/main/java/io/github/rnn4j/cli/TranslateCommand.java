@@ -44,7 +44,8 @@ import java.util.concurrent.Callable;
  * forcing and early stopping, then translates the test sentences greedily and scores them:
  * exact match with any reference translation of the sentence, and character error rate to the
  * closest reference, beside a translation-memory baseline (the French of the training sentence
- * nearest in edit distance). With {@code --load} it translates {@code --sentence}s with a saved
+ * nearest in edit distance), and scores as many training sentences the same way (what the model
+ * learned against what it generalises). With {@code --load} it translates {@code --sentence}s with a saved
  * model instead.
  *
  * <p>Writes to {@code --out}: {@code model.rnn4j} (vocabularies in its metadata),
@@ -151,6 +152,11 @@ final class TranslateCommand implements Callable<Integer> {
             rows.add(s + "\t" + String.join(" | ", refs.get(s)) + "\t" + hyp.get(i) + "\t" + tm);
         }
         Files.write(out.resolve("test-translations.tsv"), rows, StandardCharsets.UTF_8);
+        // the same score on training sentences (at most as many as the test has): what was learned vs what generalises
+        List<String> seen = trainSources.subList(0, Math.min(trainSources.size(), sources.size()));
+        List<String> seenHyp = tr.translate(seen, maxLen + 10);
+        Score trained = new Score();
+        for (int i = 0; i < seen.size(); i++) trained.add(seenHyp.get(i), trainRefs.get(seen.get(i)));
 
         System.out.printf(Locale.ROOT, "%nTest: %,d source sentences never seen in training (%,d pairs)%n", sources.size(), test.size());
         System.out.printf(Locale.ROOT, "  teacher-forced cross-entropy %.4f nats per character (next-character accuracy %.1f%%)%n",
@@ -158,6 +164,8 @@ final class TranslateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  %-34s %12s %22s%n", "greedy translations", "exact match", "character error rate");
         System.out.printf(Locale.ROOT, "  %-34s %11.1f%% %22.3f%n", "LSTM encoder-decoder", 100 * model.exact(), model.cer());
         System.out.printf(Locale.ROOT, "  %-34s %11.1f%% %22.3f%n", "translation memory (nearest source)", 100 * memory.exact(), memory.cer());
+        System.out.printf(Locale.ROOT, "  %-34s %11.1f%% %22.3f%n", "(LSTM on " + seen.size() + " training sentences)", 100 * trained.exact(),
+                trained.cer());
         System.out.println("  (exact: equal to one of the sentence's reference translations; error rate: to the closest one)");
         for (int i = 0; i < Math.min(show, sources.size()); i++) {
             String s = sources.get(i);
@@ -181,6 +189,9 @@ final class TranslateCommand implements Callable<Integer> {
         m.put("test_accuracy", te.get("accuracy"));
         m.put("model", model.toMap());
         m.put("translation_memory", memory.toMap());
+        Map<String, Object> tm = trained.toMap();
+        tm.put("sentences", seen.size());
+        m.put("model_on_training_sentences", tm);
         m.put("params", tr.model().countParams());
         m.put("epochs_run", h.epochs().size());
         m.put("stop_reason", h.stopReason());
