@@ -239,15 +239,15 @@ final class BBoxCommand implements Callable<Integer> {
             if (kinds.contains(k)) throw new IllegalArgumentException("--models lists '" + k + "' twice");
             kinds.add(k);
         }
-        positive("--train", nTrain);
-        positive("--val", nVal);
-        positive("--test", nTest);
-        positive("--units", units);
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
+        Options.positive("--train", nTrain);
+        Options.positive("--val", nVal);
+        Options.positive("--test", nTest);
+        Options.positive("--units", units);
+        Options.positive("--epochs", epochs);
+        Options.positive("--batch-size", batchSize);
         if (patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-        rate("--dropout", dropout);
-        rate("--recurrent-dropout", recurrentDropout);
+        Options.rate("--dropout", dropout);
+        Options.rate("--recurrent-dropout", recurrentDropout);
         if (recurrentDropout > 0 && kinds.contains("dense")) {
             throw new IllegalArgumentException("--recurrent-dropout applies to recurrent models, and --models lists dense");
         }
@@ -302,13 +302,5 @@ final class BBoxCommand implements Callable<Integer> {
         m.put("iou_at_least_0.75", s.hit75());
         m.put("mean_edge_error_steps", s.meanEdgeError());
         return m;
-    }
-
-    private static void positive(String option, int v) {
-        if (v <= 0) throw new IllegalArgumentException(option + " must be positive, got " + v);
-    }
-
-    private static void rate(String option, double v) {
-        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(option + " must be in [0, 1), got " + v);
     }
 }

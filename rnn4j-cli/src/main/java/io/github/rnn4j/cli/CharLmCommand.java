@@ -29,13 +29,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,25 +111,25 @@ final class CharLmCommand implements Callable<Integer> {
         if (!List.of("lstm", "gru", "simple").contains(kind)) {
             throw new IllegalArgumentException("--cell must be lstm, gru or simple, got '" + cell + "'");
         }
-        positive("--units", units);
-        positive("--layers", layers);
-        positive("--embedding", embedding);
-        positive("--seq-length", seqLength);
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
+        Options.positive("--units", units);
+        Options.positive("--layers", layers);
+        Options.positive("--embedding", embedding);
+        Options.positive("--seq-length", seqLength);
+        Options.positive("--epochs", epochs);
+        Options.positive("--batch-size", batchSize);
         int step = stride == null ? seqLength : stride;
-        positive("--stride", step);
+        Options.positive("--stride", step);
         if (patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-        rate("--dropout", dropout);
-        rate("--recurrent-dropout", recurrentDropout);
+        Options.rate("--dropout", dropout);
+        Options.rate("--recurrent-dropout", recurrentDropout);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--learning-rate must be positive, got " + learningRate);
         if (!(clipnorm >= 0)) throw new IllegalArgumentException("--clipnorm must be >= 0, got " + clipnorm);
-        if (maxChars != null) positive("--max-chars", maxChars);
+        if (maxChars != null) Options.positive("--max-chars", maxChars);
 
         long started = System.nanoTime();
         Path out = this.out == null ? Path.of("charlm-out") : this.out;
         String name = text == null ? ShippedData.TINY_SHAKESPEARE : text.toString();
-        String all = readText();
+        String all = Options.readText(text, "--text", ShippedData.TINY_SHAKESPEARE);
         if (maxChars != null && maxChars < all.length()) all = all.substring(0, maxChars);
         CharVocabulary vocab = CharVocabulary.of(all);
         int[] ids = vocab.encode(all, name);
@@ -270,31 +266,5 @@ final class CharLmCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nSample (%d characters, temperature %s, seed %d%s):%n%s%n", generate,
                 temperature, seed, prime.isEmpty() ? "" : ", prime \"" + prime + "\"", s);
         return s;
-    }
-
-    private String readText() throws IOException {
-        byte[] bytes;
-        if (text == null) {
-            try (InputStream in = ShippedData.open(ShippedData.TINY_SHAKESPEARE)) {
-                bytes = in.readAllBytes();
-            }
-        } else {
-            if (!Files.isRegularFile(text)) throw new IOException("--text: no such file: " + text);
-            bytes = Files.readAllBytes(text);
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("--text " + text + " is not valid UTF-8: " + e.getMessage());
-        }
-    }
-
-    private static void positive(String option, int v) {
-        if (v <= 0) throw new IllegalArgumentException(option + " must be positive, got " + v);
-    }
-
-    private static void rate(String option, double v) {
-        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(option + " must be in [0, 1), got " + v);
     }
 }

@@ -26,7 +26,6 @@ import io.github.rnn4j.layers.Dropout;
 import io.github.rnn4j.layers.Flatten;
 import io.github.rnn4j.layers.GlobalAveragePooling1D;
 import io.github.rnn4j.layers.InputLayer;
-import io.github.rnn4j.layers.Layer;
 import io.github.rnn4j.layers.recurrent.Bidirectional;
 import io.github.rnn4j.layers.recurrent.GRU;
 import io.github.rnn4j.layers.recurrent.LSTM;
@@ -143,21 +142,21 @@ final class ForecastCommand implements Callable<Integer> {
         long started = System.nanoTime();
         String kind = model.toLowerCase(Locale.ROOT);
         if (!MODELS.contains(kind)) throw new IllegalArgumentException("--model must be one of " + String.join(", ", MODELS) + ", got '" + model + "'");
-        positive("--width", width);
-        positive("--units", units);
-        positive("--layers", layers);
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
+        Options.positive("--width", width);
+        Options.positive("--units", units);
+        Options.positive("--layers", layers);
+        Options.positive("--epochs", epochs);
+        Options.positive("--batch-size", batchSize);
         if (patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-        rate("--dropout", dropout);
-        rate("--recurrent-dropout", recurrentDropout);
+        Options.rate("--dropout", dropout);
+        Options.rate("--recurrent-dropout", recurrentDropout);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--learning-rate must be positive, got " + learningRate);
         FillPolicy fillPolicy = fillPolicy(fill);
         GapPolicy gapPolicy = gapPolicy(gaps);
 
         Plan plan = plan();
-        positive("--lookback", plan.lookback);
-        positive("--sampling-rate", plan.samplingRate);
+        Options.positive("--lookback", plan.lookback);
+        Options.positive("--sampling-rate", plan.samplingRate);
         if (plan.horizon < 0) throw new IllegalArgumentException("--horizon must be >= 0, got " + plan.horizon);
         SeriesTable table = SeriesTable.load(plan.source, plan.csvColumns, plan.logReturnOf, plan.timeColumn, fillPolicy, gapPolicy);
         int[] feat = plan.features.stream().mapToInt(table::column).toArray();
@@ -477,13 +476,5 @@ final class ForecastCommand implements Callable<Integer> {
             case "allow" -> GapPolicy.ALLOW;
             default -> throw new IllegalArgumentException("--gaps must be error or allow, got '" + s + "'");
         };
-    }
-
-    private static void positive(String option, int v) {
-        if (v <= 0) throw new IllegalArgumentException(option + " must be positive, got " + v);
-    }
-
-    private static void rate(String option, double v) {
-        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(option + " must be in [0, 1), got " + v);
     }
 }

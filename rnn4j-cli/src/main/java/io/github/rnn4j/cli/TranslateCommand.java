@@ -21,9 +21,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,20 +91,20 @@ final class TranslateCommand implements Callable<Integer> {
         if (load != null) return translateOnly();
         if (sentences != null) throw new IllegalArgumentException("--sentence needs --load (a trained model)");
         if (maxPairs < 0) throw new IllegalArgumentException("--max-pairs must be >= 0, got " + maxPairs);
-        positive("--units", units);
-        positive("--embedding", embedding);
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
+        Options.positive("--units", units);
+        Options.positive("--embedding", embedding);
+        Options.positive("--epochs", epochs);
+        Options.positive("--batch-size", batchSize);
         if (patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
         if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
-        rate("--dropout", dropout);
-        rate("--recurrent-dropout", recurrentDropout);
+        Options.rate("--dropout", dropout);
+        Options.rate("--recurrent-dropout", recurrentDropout);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--learning-rate must be positive, got " + learningRate);
         if (!(clipnorm >= 0)) throw new IllegalArgumentException("--clipnorm must be >= 0, got " + clipnorm);
 
         long started = System.nanoTime();
         String name = pairs == null ? ShippedData.ENG_FRA : pairs.toString();
-        SentencePairs all = SentencePairs.parse(readText(), name, maxPairs);
+        SentencePairs all = SentencePairs.parse(Options.readText(pairs, "--pairs", ShippedData.ENG_FRA), name, maxPairs);
         List<SentencePairs> parts = all.splitBySource(0.1, 0.1, seed);
         SentencePairs train = parts.get(0), val = parts.get(1), test = parts.get(2);
         CharVocabulary src = CharVocabulary.of(String.join("", all.sources()));
@@ -275,31 +272,5 @@ final class TranslateCommand implements Callable<Integer> {
         List<String> hyp = tr.translate(sentences, max.intValue());
         for (int i = 0; i < sentences.size(); i++) System.out.println(sentences.get(i) + "\t" + hyp.get(i));
         return 0;
-    }
-
-    private String readText() throws IOException {
-        byte[] bytes;
-        if (pairs == null) {
-            try (InputStream in = ShippedData.open(ShippedData.ENG_FRA)) {
-                bytes = in.readAllBytes();
-            }
-        } else {
-            if (!Files.isRegularFile(pairs)) throw new IOException("--pairs: no such file: " + pairs);
-            bytes = Files.readAllBytes(pairs);
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("--pairs " + pairs + " is not valid UTF-8: " + e.getMessage());
-        }
-    }
-
-    private static void positive(String option, int v) {
-        if (v <= 0) throw new IllegalArgumentException(option + " must be positive, got " + v);
-    }
-
-    private static void rate(String option, double v) {
-        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(option + " must be in [0, 1), got " + v);
     }
 }
