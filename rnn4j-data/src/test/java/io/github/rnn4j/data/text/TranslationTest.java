@@ -78,6 +78,22 @@ class TranslationTest {
         assertThrows(IllegalArgumentException.class, () -> CharTranslator.create(src, CharVocabulary.of("xy"), 4, 8, 0, 0, 1));
     }
 
+    /** Padding neither moves the states nor counts: a pair scores the same alone and padded to 16 steps in a batch. */
+    @Test
+    void paddedStepsAreMaskedOutOfTheLossAndTheMetrics() {
+        CharTranslator tr = CharTranslator.create(CharVocabulary.of("abc"), CharVocabulary.of("abc\t\n"), 8, 16, 0, 0, 3);
+        tr.model().compile(new Adam(0.01), new SparseCategoricalCrossentropy(true), "accuracy");
+        CharTranslator.Batch one = tr.encode(List.of("ab"), List.of("ba"), "x");
+        CharTranslator.Batch padded = tr.encode(List.of("ab", "abcabcabc"), List.of("ba", "cbacbacbacbacba"), "x");
+        assertEquals(16, padded.decoderIds().dim(1));
+        java.util.Map<String, Double> alone = tr.model().evaluate(one.inputs(), new Tensor[]{one.targetIds()}, 8);
+        java.util.Map<String, Double> inBatch = tr.model().evaluate(
+                new Tensor[]{padded.sourceIds().slice0(0, 1), padded.decoderIds().slice0(0, 1)},
+                new Tensor[]{padded.targetIds().slice0(0, 1)}, 8);
+        assertEquals(alone.get("loss"), inBatch.get("loss"), 1e-6);
+        assertEquals(alone.get("accuracy"), inBatch.get("accuracy"), 1e-12);
+    }
+
     /**
      * End to end on a task only the encoder's states can solve: reverse a short word of a, b and c.
      * The decoder never sees the source; if the inference graphs did not share the trained
