@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
  * tab-separated sentence pairs (by default the shipped 10,000 shortest English-French pairs of
  * Tatoeba), splits them by English sentence into train / validation / test (80/10/10: a test
  * sentence is never seen in training, not even with another translation), trains with teacher
- * forcing and early stopping, then translates the test sentences greedily and scores them:
+ * forcing and early stopping, then translates the test sentences (greedily, or by beam search
+ * with {@code --beam}) and scores them:
  * exact match with any reference translation of the sentence, and character error rate to the
  * closest reference, beside a translation-memory baseline (the French of the training sentence
  * nearest in edit distance), and scores as many training sentences the same way (what the model
@@ -47,7 +48,7 @@ import java.util.concurrent.Callable;
  *
  * <p>Writes to {@code --out}: {@code model.rnn4j} (vocabularies in its metadata),
  * {@code metrics.json}, {@code history.csv}, {@code training-curves.png/.svg} and
- * {@code test-translations.tsv}. Greedy decoding only; no attention, no beam search, no BLEU.
+ * {@code test-translations.tsv}. No attention, no BLEU.
  */
 @Command(name = "translate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a character-level LSTM encoder-decoder on sentence pairs and translate.",
@@ -75,6 +76,8 @@ final class TranslateCommand implements Callable<Integer> {
     double learningRate;
     @Option(names = "--clipnorm", defaultValue = "5", description = "clip each gradient to this norm, 0 = no clipping (default: ${DEFAULT-VALUE})")
     double clipnorm;
+    @Option(names = "--beam", defaultValue = "1", description = "beam width of the decoding; 1 = greedy (default: ${DEFAULT-VALUE})")
+    int beam;
     @Option(names = "--show", defaultValue = "12", description = "test translations to print (default: ${DEFAULT-VALUE})")
     int show;
     @Option(names = "--load", paramLabel = "MODEL", description = "translate --sentence with this model file (written by translate) instead of training")
@@ -88,6 +91,7 @@ final class TranslateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Options.positive("--beam", beam);
         if (load != null) return translateOnly();
         if (sentences != null) throw new IllegalArgumentException("--sentence needs --load (a trained model)");
         if (maxPairs < 0) throw new IllegalArgumentException("--max-pairs must be >= 0, got " + maxPairs);
@@ -136,7 +140,7 @@ final class TranslateCommand implements Callable<Integer> {
         List<String> sources = new ArrayList<>(refs.keySet());
         int maxLen = 0;
         for (String t : all.targets()) maxLen = Math.max(maxLen, t.length());
-        List<String> hyp = tr.translate(sources, maxLen + 10);
+        List<String> hyp = tr.translate(sources, maxLen + 10, beam);
         List<String> trainSources = new ArrayList<>(trainRefs.keySet());
         Score model = new Score(), memory = new Score();
         List<String> rows = new ArrayList<>();
@@ -151,14 +155,15 @@ final class TranslateCommand implements Callable<Integer> {
         Files.write(out.resolve("test-translations.tsv"), rows, StandardCharsets.UTF_8);
         // the same score on training sentences (at most as many as the test has): what was learned vs what generalises
         List<String> seen = trainSources.subList(0, Math.min(trainSources.size(), sources.size()));
-        List<String> seenHyp = tr.translate(seen, maxLen + 10);
+        List<String> seenHyp = tr.translate(seen, maxLen + 10, beam);
         Score trained = new Score();
         for (int i = 0; i < seen.size(); i++) trained.add(seenHyp.get(i), trainRefs.get(seen.get(i)));
 
         System.out.printf(Locale.ROOT, "%nTest: %,d source sentences never seen in training (%,d pairs)%n", sources.size(), test.size());
         System.out.printf(Locale.ROOT, "  teacher-forced cross-entropy %.4f nats per character (next-character accuracy %.1f%%)%n",
                 te.get("loss"), 100 * te.get("accuracy"));
-        System.out.printf(Locale.ROOT, "  %-34s %12s %22s%n", "greedy translations", "exact match", "character error rate");
+        System.out.printf(Locale.ROOT, "  %-34s %12s %22s%n", beam == 1 ? "greedy translations" : "beam search, width " + beam,
+                "exact match", "character error rate");
         System.out.printf(Locale.ROOT, "  %-34s %11.1f%% %22.3f%n", "LSTM encoder-decoder", 100 * model.exact(), model.cer());
         System.out.printf(Locale.ROOT, "  %-34s %11.1f%% %22.3f%n", "translation memory (nearest source)", 100 * memory.exact(), memory.cer());
         System.out.printf(Locale.ROOT, "  %-34s %11.1f%% %22.3f%n", "(LSTM on " + seen.size() + " training sentences)", 100 * trained.exact(),
@@ -204,6 +209,7 @@ final class TranslateCommand implements Callable<Integer> {
         opts.put("batch_size", batchSize);
         opts.put("learning_rate", learningRate);
         opts.put("clipnorm", clipnorm);
+        opts.put("beam", beam);
         opts.put("seed", seed);
         m.put("options", opts);
         m.put("seconds", (System.nanoTime() - started) / 1e9);
@@ -269,7 +275,7 @@ final class TranslateCommand implements Callable<Integer> {
         }
         CharTranslator tr = CharTranslator.of(loaded.model(), CharVocabulary.fromChars(s), CharVocabulary.fromChars(t));
         for (int i = 0; i < sentences.size(); i++) tr.source().encode(sentences.get(i), "--sentence " + (i + 1));
-        List<String> hyp = tr.translate(sentences, max.intValue());
+        List<String> hyp = tr.translate(sentences, max.intValue(), beam);
         for (int i = 0; i < sentences.size(); i++) System.out.println(sentences.get(i) + "\t" + hyp.get(i));
         return 0;
     }

@@ -194,6 +194,108 @@ public final class CharTranslator {
         return out;
     }
 
+    /**
+     * Beam-search translations: each sentence keeps the {@code width} most probable partial
+     * translations (sum of the log-probabilities of their characters, no length normalisation),
+     * extends each by every character, keeps the best {@code width} again, and ends when its
+     * best hypotheses have all ended (END, or START, which greedy decoding also takes as the end)
+     * or at {@code maxLength} characters; the most probable ended one wins (the most probable of
+     * all if none ended). Width 1 gives what {@link #translate(List, int)}'s greedy decoding gives
+     * (a test holds the two together).
+     */
+    public List<String> translate(List<String> sources, int maxLength, int width) {
+        if (width <= 0) throw new IllegalArgumentException("CharTranslator: beam width must be positive, got " + width);
+        if (maxLength <= 0) throw new IllegalArgumentException("CharTranslator: maxLength must be positive, got " + maxLength);
+        int n = sources.size(), rows = n * width, v = target.size() + 1;
+        List<String> out = new ArrayList<>(n);
+        if (n == 0) return out;
+        int ls = 1;
+        for (String s : sources) ls = Math.max(ls, s.length());
+        Tensor[] st = encoder.predict(new Tensor[]{sourceIds(sources, ls, "translate")}, 256);
+        int start = target.encode(String.valueOf(START), "START")[0] + 1, end = target.encode(String.valueOf(END), "END")[0] + 1;
+        // row i * width + b holds beam b of sentence i; at first only beam 0 is alive
+        Tensor h = Tensor.zeros(rows, units), c = Tensor.zeros(rows, units), prev = Tensor.zeros(rows, 1);
+        double[] score = new double[rows];
+        boolean[] done = new boolean[rows];
+        String[] text = new String[rows];
+        for (int i = 0; i < n; i++) {
+            for (int b = 0; b < width; b++) {
+                int r = i * width + b;
+                System.arraycopy(st[0].data(), i * units, h.data(), r * units, units);
+                System.arraycopy(st[1].data(), i * units, c.data(), r * units, units);
+                prev.data()[r] = start;
+                score[r] = b == 0 ? 0 : Double.NEGATIVE_INFINITY;
+                text[r] = "";
+            }
+        }
+        double[] cand = new double[width * v];
+        for (int t = 0; t < maxLength; t++) {
+            boolean open = false;
+            for (int r = 0; r < rows; r++) open |= !done[r] && score[r] > Double.NEGATIVE_INFINITY;
+            if (!open) break;
+            Tensor[] res = decoderStep.predict(new Tensor[]{prev, h, c}, 256);
+            float[] logits = res[0].data(), hn = res[1].data(), cn = res[2].data();
+            float[] h2 = new float[rows * units], c2 = new float[rows * units];
+            double[] score2 = new double[rows];
+            boolean[] done2 = new boolean[rows];
+            String[] text2 = new String[rows];
+            for (int i = 0; i < n; i++) {
+                // candidates: (beam b, character k) with k = 0 meaning "an ended beam stays as it is"
+                java.util.Arrays.fill(cand, Double.NEGATIVE_INFINITY);
+                for (int b = 0; b < width; b++) {
+                    int r = i * width + b;
+                    if (score[r] == Double.NEGATIVE_INFINITY) continue;
+                    if (done[r]) {
+                        cand[b * v] = score[r];
+                        continue;
+                    }
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    for (int k = 1; k < v; k++) max = Math.max(max, logits[r * v + k]);
+                    for (int k = 1; k < v; k++) sum += Math.exp(logits[r * v + k] - max);
+                    double lse = max + Math.log(sum); // over the characters only: padding is never an output
+                    for (int k = 1; k < v; k++) cand[b * v + k] = score[r] + logits[r * v + k] - lse;
+                }
+                for (int slot = 0; slot < width; slot++) {
+                    int best = 0;
+                    for (int q = 1; q < cand.length; q++) if (cand[q] > cand[best]) best = q;
+                    int r2 = i * width + slot;
+                    score2[r2] = cand[best];
+                    if (cand[best] == Double.NEGATIVE_INFINITY) continue; // fewer live candidates than slots
+                    cand[best] = Double.NEGATIVE_INFINITY;
+                    int b = best / v, k = best % v, r = i * width + b;
+                    System.arraycopy(hn, r * units, h2, r2 * units, units);
+                    System.arraycopy(cn, r * units, c2, r2 * units, units);
+                    if (k == 0) {
+                        done2[r2] = true;
+                        text2[r2] = text[r];
+                    } else if (k == end || k == start) {
+                        done2[r2] = true;
+                        text2[r2] = text[r];
+                    } else {
+                        text2[r2] = text[r] + target.symbol(k - 1);
+                    }
+                    prev.data()[r2] = k == 0 ? end : k;
+                }
+            }
+            h = Tensor.of(h2, rows, units);
+            c = Tensor.of(c2, rows, units);
+            score = score2;
+            done = done2;
+            text = text2;
+        }
+        for (int i = 0; i < n; i++) {
+            int best = -1;
+            for (int b = 0; b < width; b++) {
+                int r = i * width + b;
+                if (score[r] == Double.NEGATIVE_INFINITY) continue;
+                boolean better = best < 0 || (done[r] && !done[best]) || (done[r] == done[best] && score[r] > score[best]);
+                if (better) best = r;
+            }
+            out.add(text[best]);
+        }
+        return out;
+    }
+
     public int units() {
         return units;
     }

@@ -95,6 +95,64 @@ class TranslationTest {
     }
 
     /**
+     * A beam wide enough to keep every hypothesis is an exhaustive search: it must return the
+     * most probable ended translation, found here by scoring every candidate with the training
+     * model (teacher forcing, the whole sequence at once) instead of the one-step decoder.
+     */
+    @Test
+    void aWideBeamFindsTheMostProbableTranslation() {
+        CharTranslator tr = CharTranslator.create(CharVocabulary.of("abc"), CharVocabulary.of("ab\t\n"), 4, 6, 0, 0, 11);
+        int v = tr.target().size() + 1; // ids: 0 pad, then \t \n a b as 1..4
+        List<String> sources = new java.util.ArrayList<>();
+        for (String x : List.of("a", "b", "c")) {
+            sources.add(x);
+            for (String y : List.of("a", "b", "c")) {
+                sources.add(x + y);
+                for (String z : List.of("a", "b", "c")) sources.add(x + y + z);
+            }
+        }
+        int greedyMisses = 0;
+        for (String source : sources) {
+            // every ended translation of at most 2 characters (the beam runs 3 steps: 2 characters and an end)
+            List<String> cands = new java.util.ArrayList<>(List.of(""));
+            for (String x : List.of("a", "b")) {
+                cands.add(x);
+                for (String y : List.of("a", "b")) cands.add(x + y);
+            }
+            String best = null;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (String cand : cands) {
+                CharTranslator.Batch b = tr.encode(List.of(source), List.of(cand.isEmpty() ? "a" : cand), "bf");
+                // teacher-forced logits for START + cand; the last step scores either ending (END or START)
+                Tensor dec = Tensor.zeros(1, cand.length() + 1);
+                int[] ids = tr.target().encode(CharTranslator.START + cand, "bf");
+                for (int k = 0; k < ids.length; k++) dec.data()[k] = ids[k] + 1;
+                float[] logits = tr.model().predict(new Tensor[]{b.sourceIds(), dec}, 1)[0].data();
+                double score = 0;
+                for (int k = 0; k <= cand.length(); k++) {
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    for (int j = 1; j < v; j++) max = Math.max(max, logits[k * v + j]);
+                    for (int j = 1; j < v; j++) sum += Math.exp(logits[k * v + j] - max);
+                    double lse = max + Math.log(sum);
+                    if (k < cand.length()) {
+                        score += logits[k * v + tr.target().encode(cand.substring(k, k + 1), "bf")[0] + 1] - lse;
+                    } else {
+                        int end = tr.target().encode("\n", "bf")[0] + 1, start = tr.target().encode("\t", "bf")[0] + 1;
+                        score += Math.max(logits[k * v + end], logits[k * v + start]) - lse;
+                    }
+                }
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = cand;
+                }
+            }
+            assertEquals(best, tr.translate(List.of(source), 3, 32).get(0), "source " + source);
+            if (!best.equals(tr.translate(List.of(source), 3).get(0))) greedyMisses++;
+        }
+        assertTrue(greedyMisses > 0, "greedy decoding found the best translation of every source: the search was not put to the test");
+    }
+
+    /**
      * End to end on a task only the encoder's states can solve: reverse a short word of a, b and c.
      * The decoder never sees the source; if the inference graphs did not share the trained
      * layers, or decoding fed the wrong character back, the words would not come out reversed.
@@ -122,5 +180,14 @@ class TranslationTest {
         // a translator rebuilt around the same trained model translates the same
         CharTranslator again = CharTranslator.of(tr.model(), tr.source(), tr.target());
         assertEquals(out, again.translate(test, 10));
+        // beam search: width 1 is the greedy decoding; wider beams still reverse the words
+        List<String> many = new java.util.ArrayList<>(src.subList(0, 60));
+        many.addAll(test);
+        assertEquals(tr.translate(many, 10), tr.translate(many, 10, 1));
+        List<String> beam = tr.translate(test, 10, 3);
+        int beamRight = 0;
+        for (int i = 0; i < test.size(); i++) if (beam.get(i).equals(new StringBuilder(test.get(i)).reverse().toString())) beamRight++;
+        assertTrue(beamRight >= 5, "beam 3 reversed " + beamRight + " of 6: " + beam);
+        assertThrows(IllegalArgumentException.class, () -> tr.translate(test, 10, 0));
     }
 }
