@@ -76,6 +76,8 @@ final class TranslateCommand implements Callable<Integer> {
     double learningRate;
     @Option(names = "--clipnorm", defaultValue = "5", description = "clip each gradient to this norm, 0 = no clipping (default: ${DEFAULT-VALUE})")
     double clipnorm;
+    @Option(names = "--reverse-source", description = "feed the source sentence to the encoder backwards (Sutskever et al., 2014)")
+    boolean reverseSource;
     @Option(names = "--beam", defaultValue = "1", description = "beam width of the decoding; 1 = greedy (default: ${DEFAULT-VALUE})")
     int beam;
     @Option(names = "--show", defaultValue = "12", description = "test translations to print (default: ${DEFAULT-VALUE})")
@@ -117,7 +119,7 @@ final class TranslateCommand implements Callable<Integer> {
                         + "(split by source sentence); %d source and %d target characters%n", name, all.size(), all.references().size(),
                 train.size(), val.size(), test.size(), src.size(), tgt.size());
 
-        CharTranslator tr = CharTranslator.create(src, tgt, embedding, units, dropout, recurrentDropout, seed);
+        CharTranslator tr = CharTranslator.create(src, tgt, embedding, units, dropout, recurrentDropout, seed).reverseSource(reverseSource);
         CharTranslator.Batch tb = tr.encode(train.sources(), train.targets(), name + " (train)");
         CharTranslator.Batch vb = tr.encode(val.sources(), val.targets(), name + " (validation)");
         CharTranslator.Batch sb = tr.encode(test.sources(), test.targets(), name + " (test)");
@@ -179,6 +181,7 @@ final class TranslateCommand implements Callable<Integer> {
         meta.put("source_vocabulary", src.chars());
         meta.put("target_vocabulary", tgt.chars());
         meta.put("max_output", maxLen + 10);
+        meta.put("reverse_source", reverseSource);
         Path modelFile = out.resolve("model.rnn4j");
         ModelFile.save(tr.model(), modelFile, false, meta);
 
@@ -210,6 +213,7 @@ final class TranslateCommand implements Callable<Integer> {
         opts.put("learning_rate", learningRate);
         opts.put("clipnorm", clipnorm);
         opts.put("beam", beam);
+        opts.put("reverse_source", reverseSource);
         opts.put("seed", seed);
         m.put("options", opts);
         m.put("seconds", (System.nanoTime() - started) / 1e9);
@@ -273,7 +277,8 @@ final class TranslateCommand implements Callable<Integer> {
                 || !(meta.get("max_output") instanceof Number max)) {
             throw new IllegalArgumentException(load + " has no translation metadata; --load needs a model written by 'rnn4j translate'");
         }
-        CharTranslator tr = CharTranslator.of(loaded.model(), CharVocabulary.fromChars(s), CharVocabulary.fromChars(t));
+        CharTranslator tr = CharTranslator.of(loaded.model(), CharVocabulary.fromChars(s), CharVocabulary.fromChars(t))
+                .reverseSource(Boolean.TRUE.equals(meta.get("reverse_source")));
         for (int i = 0; i < sentences.size(); i++) tr.source().encode(sentences.get(i), "--sentence " + (i + 1));
         List<String> hyp = tr.translate(sentences, max.intValue(), beam);
         for (int i = 0; i < sentences.size(); i++) System.out.println(sentences.get(i) + "\t" + hyp.get(i));

@@ -34,6 +34,7 @@ public final class CharTranslator {
     private final CharVocabulary source, target;
     private final Model model, encoder, decoderStep;
     private final int units;
+    private boolean reverseSource;
 
     private CharTranslator(CharVocabulary source, CharVocabulary target, Model model, int units) {
         this.source = source;
@@ -148,9 +149,24 @@ public final class CharTranslator {
             String s = sources.get(i);
             if (s.isEmpty()) throw new IllegalArgumentException(where + ", pair " + (i + 1) + ": empty source sentence");
             int[] ids = source.encode(s, where + ", pair " + (i + 1) + " (source)");
-            for (int k = 0; k < ids.length; k++) xs.data()[i * ls + k] = ids[k] + 1;
+            for (int k = 0; k < ids.length; k++) xs.data()[i * ls + k] = ids[reverseSource ? ids.length - 1 - k : k] + 1;
         }
         return xs;
+    }
+
+    /**
+     * Feeds every source sentence to the encoder backwards (Sutskever, Vinyals and Le, 2014: the
+     * first words of the source then sit next to the first words of the target, which shortens
+     * the dependencies the decoder starts with). Applies to {@link #encode} and {@link #translate}
+     * alike; set it before encoding the training data, and the same way for a loaded model.
+     */
+    public CharTranslator reverseSource(boolean on) {
+        reverseSource = on;
+        return this;
+    }
+
+    public boolean reverseSource() {
+        return reverseSource;
     }
 
     /** Greedy translations of {@code sources}, at most {@code maxLength} characters each. */

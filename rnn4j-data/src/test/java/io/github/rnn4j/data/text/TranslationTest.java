@@ -73,6 +73,9 @@ class TranslationTest {
         assertArrayEquals(new float[]{1, 2, 2, 0}, b.sourceIds().data());
         assertArrayEquals(new float[]{1, 3, 0, 1, 4, 3}, b.decoderIds().data());
         assertArrayEquals(new float[]{3, 2, 0, 4, 3, 2}, b.targetIds().data());
+        assertArrayEquals(new float[]{2, 1, 2, 0}, tr.reverseSource(true).encode(List.of("ab", "b"), List.of("x", "yx"), "t")
+                .sourceIds().data(), "reversed sources, padding still at the end");
+        tr.reverseSource(false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tr.encode(List.of("c"), List.of("x"), "data"));
         assertTrue(e.getMessage().startsWith("data, pair 1 (source): 'c' (U+0063)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CharTranslator.create(src, CharVocabulary.of("xy"), 4, 8, 0, 0, 1));
