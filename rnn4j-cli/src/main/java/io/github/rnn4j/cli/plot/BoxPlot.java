@@ -109,10 +109,6 @@ public final class BoxPlot {
     }
 
     private static void style(XYChart chart) {
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
-        chart.getStyler().setLocale(Locale.ROOT);
+        ChartStyle.plain(chart).setLegendPosition(Styler.LegendPosition.OutsideE);
     }
 }

@@ -67,15 +67,12 @@ public final class CurveComparison {
         XYChart c = new XYChartBuilder().width(TrainingCurves.PANEL_WIDTH).height(TrainingCurves.PANEL_HEIGHT)
                 .title(title).xAxisTitle("epoch").yAxisTitle(metric + (logY ? " (log scale)" : "")).build();
         // beside the plot: the curves of overfitting runs fill every corner
-        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        c.getStyler().setLegendFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
-        c.getStyler().setChartBackgroundColor(Color.WHITE);
-        c.getStyler().setPlotBackgroundColor(Color.WHITE);
-        c.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
-        c.getStyler().setMarkerSize(5);
-        c.getStyler().setXAxisDecimalPattern("0");
-        c.getStyler().setLocale(java.util.Locale.ROOT);
-        c.getStyler().setYAxisLogarithmic(logY);
+        var st = ChartStyle.plain(c);
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setLegendFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+        st.setMarkerSize(5);
+        st.setXAxisDecimalPattern("0");
+        st.setYAxisLogarithmic(logY);
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
             Color colour = COLOURS[i % COLOURS.length];

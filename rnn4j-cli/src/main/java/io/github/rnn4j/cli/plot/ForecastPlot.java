@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TimeZone;
 
@@ -198,13 +197,9 @@ public final class ForecastPlot {
         String x = xLabel != null ? xLabel : times == null ? "time step" : timesHaveClock ? "time" : "date";
         String y = unit == null || unit.isBlank() ? yLabel : yLabel + " (" + unit + ")";
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        var st = chart.getStyler();
-        st.setLocale(Locale.ROOT);
+        var st = ChartStyle.plain(chart);
         st.setLegendPosition(Styler.LegendPosition.OutsideS);
         st.setLegendLayout(Styler.LegendLayout.Horizontal);
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotGridLinesColor(new Color(0xdddddd));
         st.setMarkerSize(n <= 60 ? 5 : 0);
         st.setTimezone(TimeZone.getTimeZone("UTC"));
         if (times != null) st.setDatePattern(timesHaveClock ? "yyyy-MM-dd HH:mm" : "yyyy-MM-dd");

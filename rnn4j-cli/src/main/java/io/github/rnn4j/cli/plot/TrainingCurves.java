@@ -107,13 +107,10 @@ public final class TrainingCurves {
     }
 
     private static void style(XYChart chart) {
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
-        chart.getStyler().setMarkerSize(7);
-        chart.getStyler().setXAxisDecimalPattern("0");
-        chart.getStyler().setLocale(java.util.Locale.ROOT);
+        var st = ChartStyle.plain(chart);
+        st.setLegendPosition(Styler.LegendPosition.InsideNE);
+        st.setMarkerSize(7);
+        st.setXAxisDecimalPattern("0");
     }
 
     private static double[] epochs(int n) {
