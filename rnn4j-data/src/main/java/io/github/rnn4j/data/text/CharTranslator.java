@@ -34,6 +34,7 @@ public final class CharTranslator {
     private final CharVocabulary source, target;
     private final Model model, encoder, decoderStep;
     private final int units;
+    private final int startId, endId; // START's and END's ids + 1, as the decoder sees them
     private boolean reverseSource;
 
     private CharTranslator(CharVocabulary source, CharVocabulary target, Model model, int units) {
@@ -41,6 +42,8 @@ public final class CharTranslator {
         this.target = target;
         this.model = model;
         this.units = units;
+        this.startId = target.encode(String.valueOf(START), "START")[0] + 1;
+        this.endId = target.encode(String.valueOf(END), "END")[0] + 1;
         Layer encEmb = model.getLayer(ENC_EMB), enc = model.getLayer(ENCODER), decEmb = model.getLayer(DEC_EMB);
         Layer dec = model.getLayer(DECODER), head = model.getLayer(HEAD);
         // inference graphs over the same layer objects (already built: building again keeps the weights)
@@ -171,21 +174,18 @@ public final class CharTranslator {
 
     /** Greedy translations of {@code sources}, at most {@code maxLength} characters each. */
     public List<String> translate(List<String> sources, int maxLength) {
-        if (maxLength <= 0) throw new IllegalArgumentException("CharTranslator: maxLength must be positive, got " + maxLength);
+        checkMaxLength(maxLength);
         int n = sources.size();
         List<String> out = new ArrayList<>(n);
         if (n == 0) return out;
-        int ls = 1;
-        for (String s : sources) ls = Math.max(ls, s.length());
-        Tensor[] st = encoder.predict(new Tensor[]{sourceIds(sources, ls, "translate")}, 256);
+        Tensor[] st = encoderStates(sources);
         Tensor h = st[0], c = st[1];
         StringBuilder[] text = new StringBuilder[n];
         boolean[] done = new boolean[n];
         Tensor prev = Tensor.zeros(n, 1);
-        int start = target.encode(String.valueOf(START), "START")[0] + 1, end = target.encode(String.valueOf(END), "END")[0] + 1;
         for (int i = 0; i < n; i++) {
             text[i] = new StringBuilder();
-            prev.data()[i] = start;
+            prev.data()[i] = startId;
         }
         int v = target.size() + 1, open = n;
         for (int t = 0; t < maxLength && open > 0; t++) {
@@ -198,7 +198,7 @@ public final class CharTranslator {
                 for (int k = 2; k < v; k++) if (logits[i * v + k] > logits[i * v + best]) best = k;
                 prev.data()[i] = best;
                 if (done[i]) continue;
-                if (best == end || best == start) {
+                if (best == endId || best == startId) {
                     done[i] = true;
                     open--;
                 } else {
@@ -221,14 +221,11 @@ public final class CharTranslator {
      */
     public List<String> translate(List<String> sources, int maxLength, int width) {
         if (width <= 0) throw new IllegalArgumentException("CharTranslator: beam width must be positive, got " + width);
-        if (maxLength <= 0) throw new IllegalArgumentException("CharTranslator: maxLength must be positive, got " + maxLength);
+        checkMaxLength(maxLength);
         int n = sources.size(), rows = n * width, v = target.size() + 1;
         List<String> out = new ArrayList<>(n);
         if (n == 0) return out;
-        int ls = 1;
-        for (String s : sources) ls = Math.max(ls, s.length());
-        Tensor[] st = encoder.predict(new Tensor[]{sourceIds(sources, ls, "translate")}, 256);
-        int start = target.encode(String.valueOf(START), "START")[0] + 1, end = target.encode(String.valueOf(END), "END")[0] + 1;
+        Tensor[] st = encoderStates(sources);
         // row i * width + b holds beam b of sentence i; at first only beam 0 is alive
         Tensor h = Tensor.zeros(rows, units), c = Tensor.zeros(rows, units), prev = Tensor.zeros(rows, 1);
         double[] score = new double[rows];
@@ -239,7 +236,7 @@ public final class CharTranslator {
                 int r = i * width + b;
                 System.arraycopy(st[0].data(), i * units, h.data(), r * units, units);
                 System.arraycopy(st[1].data(), i * units, c.data(), r * units, units);
-                prev.data()[r] = start;
+                prev.data()[r] = startId;
                 score[r] = b == 0 ? 0 : Double.NEGATIVE_INFINITY;
                 text[r] = "";
             }
@@ -281,16 +278,9 @@ public final class CharTranslator {
                     int b = best / v, k = best % v, r = i * width + b;
                     System.arraycopy(hn, r * units, h2, r2 * units, units);
                     System.arraycopy(cn, r * units, c2, r2 * units, units);
-                    if (k == 0) {
-                        done2[r2] = true;
-                        text2[r2] = text[r];
-                    } else if (k == end || k == start) {
-                        done2[r2] = true;
-                        text2[r2] = text[r];
-                    } else {
-                        text2[r2] = text[r] + target.symbol(k - 1);
-                    }
-                    prev.data()[r2] = k == 0 ? end : k;
+                    done2[r2] = k == 0 || k == endId || k == startId; // stays ended, or ends now
+                    text2[r2] = done2[r2] ? text[r] : text[r] + target.symbol(k - 1);
+                    prev.data()[r2] = k == 0 ? endId : k;
                 }
             }
             h = Tensor.of(h2, rows, units);
@@ -310,6 +300,17 @@ public final class CharTranslator {
             out.add(text[best]);
         }
         return out;
+    }
+
+    /** The encoder's final h and c for each source sentence. */
+    private Tensor[] encoderStates(List<String> sources) {
+        int ls = 1;
+        for (String s : sources) ls = Math.max(ls, s.length());
+        return encoder.predict(new Tensor[]{sourceIds(sources, ls, "translate")}, 256);
+    }
+
+    private static void checkMaxLength(int maxLength) {
+        if (maxLength <= 0) throw new IllegalArgumentException("CharTranslator: maxLength must be positive, got " + maxLength);
     }
 
     public int units() {
